@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'udp-server',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,3 @@
+import { placeholder } from '@netlab/udp-transport';
+import { version } from '../package.json';
+console.log(placeholder, version);

@@ -1,0 +1,69 @@
+// One flat config for the whole workspace. The module-boundary rule is what keeps
+// the architecture of ../shared/SPEC.md true: protocol is pure, transports know
+// sockets but not apps, and the UDP and TCP stacks never reach into each other.
+// tools/scripts/check-boundaries.sh proves each constraint by breaking it.
+import nx from '@nx/eslint-plugin';
+
+const socketModules = ['net', 'node:net', 'dgram', 'node:dgram'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/coverage', '**/tmp', '**/.nx'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            {
+              sourceTag: 'type:protocol',
+              onlyDependOnLibsWithTags: ['type:protocol'],
+              bannedExternalImports: [...socketModules, 'pino'],
+            },
+            {
+              sourceTag: 'type:transport',
+              onlyDependOnLibsWithTags: ['type:protocol', 'type:transport'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:protocol', 'type:transport'],
+            },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },
+            { sourceTag: 'scope:tcp', onlyDependOnLibsWithTags: ['scope:tcp', 'scope:shared'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Belt and braces for the purity of protocol: the boundary rule above sees
+    // npm packages, this one also catches bare Node built-ins.
+    files: ['packages/protocol/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...socketModules, 'pino', 'node:fs', 'fs', 'node:child_process', 'child_process'].map(
+            (name) => ({ name, message: '@netlab/protocol is pure: no I/O, no sockets, no logger.' }),
+          ),
+          patterns: [
+            { group: ['@netlab/*-transport', '@netlab/*-transport/*'], message: 'protocol must not depend on a transport.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+];

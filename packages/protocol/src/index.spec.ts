@@ -1,0 +1,2 @@
+import { placeholder } from './index';
+it('exists', () => expect(placeholder).toBe('protocol'));

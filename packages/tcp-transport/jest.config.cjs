@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tcp-transport',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'udp-transport',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
