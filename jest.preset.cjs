@@ -12,4 +12,5 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'cjs', 'json'],
   coverageReporters: ['text-summary', 'html'],
+  reporters: ['default', require.resolve('./tools/jest/summary-reporter.cjs')],
 };

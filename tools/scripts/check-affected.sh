@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Shows what `nx affected` builds for a change, in a scratch repository with real commits:
+# a change under packages/protocol affects every project; a change under apps/udp-client
+# affects that app alone. Fails if Nx's answer differs.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/scratch-copy.sh"
+
+affected_after_change() { # file to touch -> sorted affected project names
+  echo "// touched by check-affected" >> "$1"
+  git add -A && git -c user.email=ci@netlab -c user.name=ci commit -qm "touch $1"
+  npx nx show projects --affected --base=HEAD~1 --head=HEAD | sort | tr '\n' ' '
+}
+
+failures=0
+check() { # description, actual, expected
+  if [ "$2" = "$3" ]; then echo "ok    $1: $2"; else echo "FAIL  $1: got '$2', want '$3'"; failures=$((failures + 1)); fi
+}
+
+all='protocol tcp-client tcp-server tcp-transport udp-client udp-server udp-transport '
+check 'change in packages/protocol' "$(affected_after_change packages/protocol/src/index.ts)" "$all"
+check 'change in apps/udp-client' "$(affected_after_change apps/udp-client/src/main.ts)" 'udp-client '
+check 'change in packages/tcp-transport' "$(affected_after_change packages/tcp-transport/src/index.ts)" \
+  'tcp-client tcp-server tcp-transport '
+
+# What the forge's CI runs for that last change (tcp-transport): only the TCP stack builds.
+built=$(npx nx affected -t build --base=HEAD~1 --head=HEAD --output-style=static 2>&1 | grep -oE 'nx run [a-z-]+:build' | awk '{print $3}' | sed 's/:build//' | sort | tr '\n' ' ')
+check 'nx affected -t build builds only the affected projects' "$built" 'tcp-client tcp-server tcp-transport '
+
+[ "$failures" -eq 0 ] && echo "affected: as expected" || { echo "affected: $failures failure(s)"; exit 1; }

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every check CI runs, for every project: formatting, lint, types, unit + integration +
+# end-to-end tests, builds, and the workspace-structure proofs. Non-interactive; exits
+# non-zero on the first failing stage. Usage: npm run test:all
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CI=true NX_TUI=false NX_NO_CLOUD=true NX_DAEMON=${NX_DAEMON:-false}
+
+stage() { printf '\n=== %s\n' "$*"; }
+
+stage 'format (prettier --check)'
+npx prettier --check .
+
+stage 'lint, typecheck, build, test: all projects'
+npx nx run-many -t lint typecheck build test --parallel=2 --output-style=static
+
+stage 'workspace structure: module-boundary rules'
+bash tools/scripts/check-boundaries.sh
+
+stage 'workspace structure: nx affected'
+bash tools/scripts/check-affected.sh
+
+stage 'summary'
+node -e '
+  const fs = require("node:fs");
+  const files = fs.readdirSync("packages").map((d) => "packages/" + d)
+    .concat(fs.readdirSync("apps").map((d) => "apps/" + d))
+    .map((d) => d + "/.jest-results.json").filter((f) => fs.existsSync(f));
+  const t = { passed: 0, failed: 0, skipped: 0 };
+  for (const f of files) { const r = JSON.parse(fs.readFileSync(f, "utf8")); for (const k in t) t[k] += r[k]; }
+  console.log(`jest: ${files.length} projects`);
+  console.log(`${t.passed} passed, ${t.failed} failed` + (t.skipped ? `, ${t.skipped} skipped` : ""));
+'
