@@ -50,11 +50,22 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          paths: [...socketModules, 'pino', 'node:fs', 'fs', 'node:child_process', 'child_process'].map(
-            (name) => ({ name, message: '@netlab/protocol is pure: no I/O, no sockets, no logger.' }),
-          ),
+          paths: [
+            ...socketModules,
+            'pino',
+            'node:fs',
+            'fs',
+            'node:child_process',
+            'child_process',
+          ].map((name) => ({
+            name,
+            message: '@netlab/protocol is pure: no I/O, no sockets, no logger.',
+          })),
           patterns: [
-            { group: ['@netlab/*-transport', '@netlab/*-transport/*'], message: 'protocol must not depend on a transport.' },
+            {
+              group: ['@netlab/*-transport', '@netlab/*-transport/*'],
+              message: 'protocol must not depend on a transport.',
+            },
           ],
         },
       ],
