@@ -1,1 +1,50 @@
-export const placeholder = 'protocol';
+export {
+  DecoderFailedError,
+  FrameTooLargeError,
+  InvalidEnvelopeError,
+  InvalidOptionsError,
+  LineTooLongError,
+  NetlabError,
+  NewlineInLineError,
+  ProtocolError,
+  ProtocolErrorCode,
+  UnknownServiceError,
+  UnsupportedEnvelopeVersionError,
+} from './errors';
+export type { FrameCodec, FrameDecoder } from './frame-codec';
+export { DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_LINE_BYTES, LineDecoder } from './line-decoder';
+export type { LineDecoderOptions } from './line-decoder';
+export { encodeLines, lineCodec } from './line-encoder';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  LENGTH_PREFIX_BYTES,
+  LengthPrefixedDecoder,
+  encodeLengthPrefixed,
+  lengthPrefixedCodec,
+} from './length-prefixed';
+export type { LengthPrefixedOptions } from './length-prefixed';
+export {
+  ENVELOPE_HEADER_BYTES,
+  ENVELOPE_MARKER,
+  ENVELOPE_VERSION,
+  MAX_ENVELOPE_ID,
+  MAX_UDP_PAYLOAD_BYTES,
+  decodeEnvelope,
+  encodeEnvelope,
+  envelopeHeaderSchema,
+  isEnveloped,
+} from './envelope';
+export type { Envelope, EnvelopeHeader } from './envelope';
+export { uppercase, uppercaseWithinBytes } from './uppercase';
+export {
+  DEFAULT_HISTORY_LIMIT,
+  DISCONNECT_REPLY,
+  SERVICE_NAMES,
+  createSession,
+  createTaskSession,
+  createUppercaseSession,
+} from './session';
+export type { ServiceName, Session, SessionReply, TaskSessionOptions } from './session';
+export { HISTORY_PREFIX, formatHistory, parseHistory } from './history';
+export { DEFAULT_DUMP_LIMIT, describeBytes } from './dump';
+export type { ByteDescription } from './dump';

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { InvalidEnvelopeError, UnsupportedEnvelopeVersionError } from './errors';
+
+/**
+ * UDP request ids: [0xFF][version u8 = 1][id u32 BE][payload ...].
+ * 0xFF never occurs in valid UTF-8, so a plain text datagram (what nc -u or a textbook
+ * Python client sends) can never be mistaken for an enveloped one.
+ */
+export const ENVELOPE_MARKER = 0xff;
+export const ENVELOPE_VERSION = 1;
+export const ENVELOPE_HEADER_BYTES = 6;
+/** The most a UDP datagram over IPv4 can carry: 65,535 - 8 (UDP header) - 20 (IP header). */
+export const MAX_UDP_PAYLOAD_BYTES = 65_507;
+export const MAX_ENVELOPE_ID = 0xffff_ffff;
+
+export const envelopeHeaderSchema = z.object({
+  version: z.literal(ENVELOPE_VERSION),
+  id: z.number().int().min(0).max(MAX_ENVELOPE_ID),
+});
+
+export type EnvelopeHeader = z.infer<typeof envelopeHeaderSchema>;
+
+export interface Envelope extends EnvelopeHeader {
+  payload: Buffer;
+}
+
+/** True when the datagram claims to be an envelope (decodeEnvelope may still reject it). */
+export function isEnveloped(datagram: Uint8Array): boolean {
+  return datagram.length > 0 && datagram[0] === ENVELOPE_MARKER;
+}
+
+/** The payload behind a 6-byte header carrying id. Throws InvalidEnvelopeError for an id outside u32. */
+export function encodeEnvelope(id: number, payload: Uint8Array): Buffer {
+  const header = envelopeHeaderSchema.safeParse({ version: ENVELOPE_VERSION, id });
+  if (!header.success) {
+    throw new InvalidEnvelopeError(
+      `Envelope id must be an integer from 0 to ${MAX_ENVELOPE_ID}, got ${id}`,
+      {
+        cause: header.error,
+      },
+    );
+  }
+  const out = Buffer.allocUnsafe(ENVELOPE_HEADER_BYTES + payload.length);
+  out[0] = ENVELOPE_MARKER;
+  out[1] = ENVELOPE_VERSION;
+  out.writeUInt32BE(id, 2);
+  out.set(payload, ENVELOPE_HEADER_BYTES);
+  return out;
+}
+
+/**
+ * Header and payload (a view of the datagram, not a copy) of an enveloped datagram.
+ * Throws InvalidEnvelopeError when it is not one or is cut short, and
+ * UnsupportedEnvelopeVersionError for a version other than 1.
+ */
+export function decodeEnvelope(datagram: Buffer): Envelope {
+  if (!isEnveloped(datagram)) {
+    throw new InvalidEnvelopeError('Datagram is not an envelope: it does not start with 0xFF');
+  }
+  // The version comes first: a later version may have a different header length.
+  if (datagram.length >= 2 && datagram[1] !== ENVELOPE_VERSION) {
+    throw new UnsupportedEnvelopeVersionError(datagram[1]);
+  }
+  if (datagram.length < ENVELOPE_HEADER_BYTES) {
+    throw new InvalidEnvelopeError(
+      `Envelope of ${datagram.length} bytes is shorter than its ${ENVELOPE_HEADER_BYTES}-byte header`,
+    );
+  }
+  const header = envelopeHeaderSchema.safeParse({
+    version: datagram[1],
+    id: datagram.readUInt32BE(2),
+  });
+  if (!header.success) {
+    throw new InvalidEnvelopeError('Envelope header is malformed', { cause: header.error });
+  }
+  return { ...header.data, payload: datagram.subarray(ENVELOPE_HEADER_BYTES) };
+}

@@ -1,2 +1,0 @@
-import { placeholder } from './index';
-it('exists', () => expect(placeholder).toBe('protocol'));

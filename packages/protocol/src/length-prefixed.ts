@@ -1,0 +1,134 @@
+import { DecoderFailedError, FrameTooLargeError } from './errors';
+import type { FrameCodec, FrameDecoder } from './frame-codec';
+import { integerOption } from './options';
+
+export interface LengthPrefixedOptions {
+  /** Largest frame accepted, in bytes, not counting its 4-byte header. Default 1 MiB. */
+  maxFrameBytes?: number;
+  /** Chunks kept as separate views before they are copied into one. Default 64. */
+  maxBufferedChunks?: number;
+}
+
+export const DEFAULT_MAX_FRAME_BYTES = 1_048_576;
+export const LENGTH_PREFIX_BYTES = 4;
+const MAX_U32 = 0xffff_ffff;
+
+function maxFrameBytesOption(value: number | undefined): number {
+  return integerOption('maxFrameBytes', value, DEFAULT_MAX_FRAME_BYTES, 0, MAX_U32);
+}
+
+/**
+ * Binary-safe frames: a u32 big-endian byte length, then that many bytes.
+ * The declared length is checked against maxFrameBytes as soon as the 4 header bytes
+ * are in, before any of the body is buffered. A frame that arrives within one chunk is
+ * returned as a view of that chunk, not a copy.
+ */
+export class LengthPrefixedDecoder implements FrameDecoder<Buffer> {
+  readonly maxFrameBytes: number;
+  readonly maxBufferedChunks: number;
+  #chunks: Buffer[] = [];
+  #bytes = 0;
+  /** Body length of the frame being read, or -1 while its header is incomplete. */
+  #frameBytes = -1;
+  #failure: FrameTooLargeError | undefined;
+
+  constructor(options: LengthPrefixedOptions = {}) {
+    this.maxFrameBytes = maxFrameBytesOption(options.maxFrameBytes);
+    this.maxBufferedChunks = integerOption(
+      'maxBufferedChunks',
+      options.maxBufferedChunks,
+      64,
+      1,
+      2 ** 20,
+    );
+  }
+
+  get bufferedBytes(): number {
+    return this.#bytes;
+  }
+
+  push(chunk: Buffer): Buffer[] {
+    if (this.#failure) throw new DecoderFailedError(this.#failure);
+    const frames: Buffer[] = [];
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#bytes += chunk.length;
+    }
+    for (;;) {
+      if (this.#frameBytes === -1) {
+        if (this.#bytes < LENGTH_PREFIX_BYTES) break;
+        const length = this.#take(LENGTH_PREFIX_BYTES).readUInt32BE(0);
+        if (length > this.maxFrameBytes) {
+          this.#chunks = [];
+          this.#bytes = 0;
+          this.#failure = new FrameTooLargeError(length, this.maxFrameBytes, frames);
+          throw this.#failure;
+        }
+        this.#frameBytes = length;
+      }
+      if (this.#bytes < this.#frameBytes) break;
+      frames.push(this.#take(this.#frameBytes));
+      this.#frameBytes = -1;
+    }
+    if (this.#chunks.length > this.maxBufferedChunks) {
+      this.#chunks = [Buffer.concat(this.#chunks, this.#bytes)];
+    }
+    return frames;
+  }
+
+  /** The next n buffered bytes (n <= bufferedBytes): a view when they lie in one chunk. */
+  #take(n: number): Buffer {
+    this.#bytes -= n;
+    const first = this.#chunks[0];
+    if (n === 0) return Buffer.alloc(0);
+    if (first.length > n) {
+      this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    if (first.length === n) {
+      this.#chunks.shift();
+      return first;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0];
+      const used = Math.min(chunk.length, n - filled);
+      chunk.copy(out, filled, 0, used);
+      filled += used;
+      if (used === chunk.length) this.#chunks.shift();
+      else this.#chunks[0] = chunk.subarray(used);
+    }
+    return out;
+  }
+}
+
+/** Frames as one buffer, each behind its u32 big-endian length. Throws FrameTooLargeError past maxFrameBytes. */
+export function encodeLengthPrefixed(
+  frames: readonly Uint8Array[],
+  maxFrameBytes?: number,
+): Buffer {
+  const max = maxFrameBytesOption(maxFrameBytes);
+  let total = 0;
+  for (const frame of frames) {
+    if (frame.length > max) throw new FrameTooLargeError(frame.length, max);
+    total += LENGTH_PREFIX_BYTES + frame.length;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let offset = 0;
+  for (const frame of frames) {
+    offset = out.writeUInt32BE(frame.length, offset);
+    out.set(frame, offset);
+    offset += frame.length;
+  }
+  return out;
+}
+
+/** Length-prefixed binary frames. */
+export function lengthPrefixedCodec(options: LengthPrefixedOptions = {}): FrameCodec<Buffer> {
+  new LengthPrefixedDecoder(options);
+  return {
+    createDecoder: () => new LengthPrefixedDecoder(options),
+    encode: (frames) => encodeLengthPrefixed(frames, options.maxFrameBytes),
+  };
+}
