@@ -1,2 +1,35 @@
-import { placeholder as p } from '@netlab/protocol';
-export const placeholder = 'udp-transport' + p;
+export type { Logger } from './logger';
+export type { Peer } from './datagram-dump';
+export type { RateLimitOptions } from './rate-limiter';
+export {
+  createUdpServer,
+  type UdpHandler,
+  type UdpListenOptions,
+  type UdpServer,
+  type UdpServerAddress,
+  type UdpServerOptions,
+} from './udp-server';
+export {
+  createUdpClient,
+  DEFAULT_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  MAX_REQUEST_PAYLOAD_BYTES,
+  type UdpClient,
+  type UdpClientOptions,
+  type UdpRequestOptions,
+} from './udp-client';
+export {
+  describeCause,
+  formatEndpoint,
+  UdpAbortError,
+  UdpBindError,
+  UdpClosedError,
+  UdpConnectError,
+  UdpErrorCode,
+  UdpMessageTooLargeError,
+  UdpSendError,
+  UdpTimeoutError,
+  UdpTransportError,
+  UdpUsageError,
+  type UdpEndpoint,
+} from './errors';

@@ -1,0 +1,18 @@
+import { describeBytes } from '@netlab/protocol';
+import type { Logger } from './logger';
+
+export interface Peer {
+  address: string;
+  port: number;
+}
+
+/** `--dump`: one debug line per datagram, with bounded text and hex views of its bytes. */
+export function dumpDatagram(
+  logger: Logger,
+  direction: 'in' | 'out',
+  peer: Peer,
+  bytes: Uint8Array,
+): void {
+  const { length, text, hex, truncated } = describeBytes(bytes);
+  logger.debug({ direction, peer, length, text, hex, truncated }, 'Datagram');
+}

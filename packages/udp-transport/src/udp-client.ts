@@ -1,0 +1,287 @@
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  ENVELOPE_HEADER_BYTES,
+  isEnveloped,
+  MAX_UDP_PAYLOAD_BYTES,
+} from '@netlab/protocol';
+import { dumpDatagram, type Peer } from './datagram-dump';
+import {
+  UdpAbortError,
+  UdpClosedError,
+  UdpConnectError,
+  UdpMessageTooLargeError,
+  UdpSendError,
+  UdpTimeoutError,
+  UdpUsageError,
+} from './errors';
+import { silentLogger, type Logger } from './logger';
+import { resolveHost } from './resolve-host';
+
+/** The largest payload `request` accepts: one datagram minus the envelope header. */
+export const MAX_REQUEST_PAYLOAD_BYTES = MAX_UDP_PAYLOAD_BYTES - ENVELOPE_HEADER_BYTES;
+
+export const DEFAULT_TIMEOUT_MS = 1000;
+export const DEFAULT_RETRIES = 3;
+
+export interface UdpClientOptions {
+  /** An IPv4 or IPv6 address, or a host name resolved once at connect. */
+  host: string;
+  port: number;
+  logger?: Logger;
+  /** Log every datagram in and out at debug level. */
+  dump?: boolean;
+}
+
+export interface UdpRequestOptions {
+  /** First wait in ms; doubled on each retry (timeout, 2×, 4×, ...). Default 1000. */
+  timeout?: number;
+  /** Re-sends after the first try. Default 3, so 4 tries in all. */
+  retries?: number;
+  signal?: AbortSignal;
+}
+
+export interface UdpClient {
+  /** Resolves the host and connects the socket, so the kernel drops datagrams from anyone else. Idempotent. */
+  connect(): Promise<void>;
+  /**
+   * Sends `payload` in an envelope with a fresh id and resolves with the payload of the reply
+   * carrying that id. Rejects with UdpTimeoutError after the last try, UdpAbortError,
+   * UdpMessageTooLargeError (nothing sent), UdpSendError or UdpClosedError.
+   */
+  request(payload: Uint8Array | string, options?: UdpRequestOptions): Promise<Buffer>;
+  /** Closes the socket; pending requests reject with UdpClosedError. Idempotent. */
+  close(): Promise<void>;
+  /** The server's address: the resolved one once connected. */
+  readonly remote: Peer;
+}
+
+interface PendingRequest {
+  resolve(reply: Buffer): void;
+  reject(error: Error): void;
+}
+
+const CLIENT_STATE = {
+  IDLE: 'idle',
+  CONNECTING: 'connecting',
+  CONNECTED: 'connected',
+  CLOSED: 'closed',
+} as const;
+type ClientState = (typeof CLIENT_STATE)[keyof typeof CLIENT_STATE];
+
+// A retry timer may not exceed setTimeout's 32-bit limit, whatever the backoff says.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// Kernel feedback that means "nothing answered yet" on a connected socket (ICMP port or
+// host unreachable). The request keeps its remaining tries; the server may come up.
+const TRANSIENT_SEND_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
+
+/** A request/response UDP client with ids, retries and exponential backoff. See the package README. */
+export function createUdpClient(options: UdpClientOptions): UdpClient {
+  const { host, port, dump = false } = options;
+  const logger = options.logger ?? silentLogger;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UdpUsageError(`port must be an integer from 1 to 65535 (got ${port})`);
+  }
+  const endpoint = { host, port };
+  let remote: Peer = { address: host, port };
+  let state: ClientState = CLIENT_STATE.IDLE;
+  let socket: Socket | undefined;
+  let connecting: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+  const pending = new Map<number, PendingRequest>();
+  let nextId = Math.floor(Math.random() * 2 ** 32);
+
+  function allocateId(): number {
+    // u32 counter from a random start: a restarted client does not reuse the last run's ids.
+    for (;;) {
+      const id = nextId;
+      nextId = (nextId + 1) >>> 0;
+      if (!pending.has(id)) return id;
+    }
+  }
+
+  function onMessage(datagram: Buffer): void {
+    if (dump) dumpDatagram(logger, 'in', remote, datagram);
+    if (!isEnveloped(datagram)) {
+      logger.debug({ bytes: datagram.length }, 'Discarded reply without envelope');
+      return;
+    }
+    let decoded;
+    try {
+      decoded = decodeEnvelope(datagram);
+    } catch (error) {
+      logger.debug({ bytes: datagram.length, err: error }, 'Discarded malformed reply');
+      return;
+    }
+    const request = pending.get(decoded.id);
+    if (!request) {
+      // Late (its request already timed out or was answered) or duplicated by the network.
+      logger.debug({ id: decoded.id }, 'Discarded stale or duplicate reply');
+      return;
+    }
+    request.resolve(decoded.payload);
+  }
+
+  function onSocketError(error: NodeJS.ErrnoException): void {
+    if (error.code && TRANSIENT_SEND_ERRORS.has(error.code)) {
+      logger.debug({ err: error }, 'No one answered yet');
+      return;
+    }
+    logger.warn({ err: error }, 'Socket error');
+    for (const request of pending.values())
+      request.reject(new UdpSendError(endpoint, { cause: error }));
+  }
+
+  function connect(): Promise<void> {
+    if (state === CLIENT_STATE.CLOSED) return Promise.reject(new UdpClosedError('client'));
+    connecting ??= (async () => {
+      state = CLIENT_STATE.CONNECTING;
+      let resolved;
+      try {
+        resolved = await resolveHost(host);
+      } catch (error) {
+        throw new UdpConnectError(endpoint, { cause: error });
+      }
+      if ((state as ClientState) === CLIENT_STATE.CLOSED) throw new UdpClosedError('client');
+      const sock = createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4' });
+      socket = sock;
+      await new Promise<void>((resolve, reject) => {
+        function cleanup(): void {
+          sock.off('connect', onConnect);
+          sock.off('error', onConnectError);
+          sock.off('close', onClosedWhileConnecting);
+        }
+        function onConnectError(error: Error): void {
+          cleanup();
+          sock.close();
+          reject(new UdpConnectError(endpoint, { cause: error }));
+        }
+        function onClosedWhileConnecting(): void {
+          cleanup();
+          reject(new UdpClosedError('client'));
+        }
+        function onConnect(): void {
+          cleanup();
+          resolve();
+        }
+        sock.once('connect', onConnect);
+        sock.once('error', onConnectError);
+        sock.once('close', onClosedWhileConnecting);
+        sock.connect(port, resolved.address);
+      });
+      if ((state as ClientState) === CLIENT_STATE.CLOSED) throw new UdpClosedError('client');
+      sock.on('message', onMessage);
+      sock.on('error', onSocketError);
+      remote = { address: resolved.address, port };
+      state = CLIENT_STATE.CONNECTED;
+    })();
+    return connecting;
+  }
+
+  async function request(
+    payload: Uint8Array | string,
+    requestOptions: UdpRequestOptions = {},
+  ): Promise<Buffer> {
+    const { timeout = DEFAULT_TIMEOUT_MS, retries = DEFAULT_RETRIES, signal } = requestOptions;
+    if (!(Number.isFinite(timeout) && timeout > 0)) {
+      throw new UdpUsageError(`timeout must be a positive number of milliseconds (got ${timeout})`);
+    }
+    if (!(Number.isInteger(retries) && retries >= 0)) {
+      throw new UdpUsageError(`retries must be a whole number of at least 0 (got ${retries})`);
+    }
+    const bytes = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
+    if (bytes.length > MAX_REQUEST_PAYLOAD_BYTES) {
+      throw new UdpMessageTooLargeError(bytes.length, MAX_REQUEST_PAYLOAD_BYTES);
+    }
+    if (signal?.aborted) throw new UdpAbortError({ cause: signal.reason });
+    await connect();
+    if (signal?.aborted) throw new UdpAbortError({ cause: signal.reason });
+    if (state !== CLIENT_STATE.CONNECTED || !socket) throw new UdpClosedError('client');
+    const sock: Socket = socket;
+
+    const id = allocateId();
+    const datagram = encodeEnvelope(id, bytes);
+    const tries = retries + 1;
+
+    return new Promise<Buffer>((resolve, reject) => {
+      let attempt = 0;
+      let timer: NodeJS.Timeout | undefined;
+
+      function settle(): void {
+        pending.delete(id);
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+      function onAbort(): void {
+        settle();
+        reject(new UdpAbortError({ cause: signal?.reason }));
+      }
+      function send(): void {
+        attempt += 1;
+        logger.debug({ id, attempt, bytes: datagram.length }, 'Sending request');
+        if (dump) dumpDatagram(logger, 'out', remote, datagram);
+        sock.send(datagram, (error) => {
+          if (!error || !pending.has(id)) return;
+          const { code } = error as NodeJS.ErrnoException;
+          if (code && TRANSIENT_SEND_ERRORS.has(code)) {
+            logger.debug({ id, err: error }, 'No one answered yet');
+            return;
+          }
+          settle();
+          reject(new UdpSendError(endpoint, { cause: error }));
+        });
+        timer = setTimeout(onTimer, Math.min(MAX_TIMER_MS, timeout * 2 ** (attempt - 1)));
+      }
+      function onTimer(): void {
+        if (attempt < tries) {
+          send();
+          return;
+        }
+        settle();
+        reject(new UdpTimeoutError({ host, port }, tries));
+      }
+
+      pending.set(id, {
+        resolve(reply) {
+          settle();
+          resolve(reply);
+        },
+        reject(error) {
+          settle();
+          reject(error);
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      send();
+    });
+  }
+
+  function close(): Promise<void> {
+    closing ??= new Promise<void>((resolve) => {
+      state = CLIENT_STATE.CLOSED;
+      for (const request of [...pending.values()]) request.reject(new UdpClosedError('client'));
+      const sock = socket;
+      socket = undefined;
+      if (!sock) {
+        resolve();
+        return;
+      }
+      sock.off('message', onMessage);
+      sock.close(() => {
+        sock.off('error', onSocketError);
+        resolve();
+      });
+    });
+    return closing;
+  }
+
+  return {
+    connect,
+    request,
+    close,
+    get remote() {
+      return remote;
+    },
+  };
+}
