@@ -1,1 +1,34 @@
-export const placeholder = 'tcp-transport';
+export { createTcpServer, DEFAULT_GRACE_MS, SERVER_STATE } from './tcp-server';
+export type {
+  TcpServer,
+  TcpServerOptions,
+  TcpListenOptions,
+  TcpServerAddress,
+  TcpCloseOptions,
+} from './tcp-server';
+export { connectTcp } from './tcp-client';
+export type { TcpClient, TcpTarget, ConnectTcpOptions } from './tcp-client';
+export { CLOSE_REASON } from './session';
+export type {
+  CloseReason,
+  ConnectionInfo,
+  PeerAddress,
+  SessionHandler,
+  SessionResult,
+} from './session';
+export { DEFAULT_LIMITS, resolveLimits } from './limits';
+export type { TcpLimits } from './limits';
+export type { Logger } from './logger';
+export {
+  TcpTransportError,
+  TcpEndpointError,
+  TcpListenError,
+  TcpConnectError,
+  TcpConnectionLostError,
+  TcpAbortError,
+  TcpClosedError,
+  TcpUsageError,
+  formatEndpoint,
+  describeCause,
+} from './errors';
+export type { TcpEndpoint } from './errors';

@@ -1,0 +1,141 @@
+import { NetlabError } from '@netlab/protocol';
+
+/** Where a socket lives: a host and port, or a Unix domain socket path. */
+export type TcpEndpoint = { host: string; port: number } | { path: string };
+
+/** Root of every error this package throws or rejects with; `code` starts with `TCP_`. */
+export class TcpTransportError extends NetlabError {
+  override name = 'TcpTransportError';
+  constructor(code: `TCP_${string}`, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** An I/O error tied to one endpoint: carries `host` and `port`, or `path`. */
+export abstract class TcpEndpointError extends TcpTransportError {
+  override name = 'TcpEndpointError';
+  readonly host?: string;
+  readonly port?: number;
+  readonly path?: string;
+  constructor(
+    code: `TCP_${string}`,
+    endpoint: TcpEndpoint,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    if ('path' in endpoint) this.path = endpoint.path;
+    else {
+      this.host = endpoint.host;
+      this.port = endpoint.port;
+    }
+  }
+}
+
+/** The server could not listen (address in use, permission denied, bad address or path). */
+export class TcpListenError extends TcpEndpointError {
+  override name = 'TcpListenError';
+  constructor(endpoint: TcpEndpoint, options?: { cause?: unknown }) {
+    super(
+      'TCP_LISTEN_FAILED',
+      endpoint,
+      `could not listen on ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
+      options,
+    );
+  }
+}
+
+/** The client could not connect (refused, unreachable, unknown host, no such socket file). */
+export class TcpConnectError extends TcpEndpointError {
+  override name = 'TcpConnectError';
+  constructor(endpoint: TcpEndpoint, options?: { cause?: unknown }) {
+    super(
+      'TCP_CONNECT_FAILED',
+      endpoint,
+      `Could not connect to ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
+      options,
+    );
+  }
+}
+
+/** The connection ended while replies were still owed: the server reset it or went away. */
+export class TcpConnectionLostError extends TcpEndpointError {
+  override name = 'TcpConnectionLostError';
+  /** How many requests were left without a reply. */
+  readonly unanswered: number;
+  constructor(endpoint: TcpEndpoint, unanswered: number, options?: { cause?: unknown }) {
+    const how = options?.cause ? describeCause(options.cause) : 'closed by the server';
+    const left =
+      unanswered === 0
+        ? ''
+        : unanswered === 1
+          ? ' with 1 reply outstanding'
+          : ` with ${unanswered} replies outstanding`;
+    super(
+      'TCP_CONNECTION_LOST',
+      endpoint,
+      `Connection to ${formatEndpoint(endpoint)} lost (${how})${left}`,
+      options,
+    );
+    this.unanswered = unanswered;
+  }
+}
+
+/** The caller's AbortSignal fired before the operation finished. */
+export class TcpAbortError extends TcpTransportError {
+  override name = 'TcpAbortError';
+  constructor(options?: { cause?: unknown }) {
+    super('TCP_ABORTED', 'the operation was aborted', options);
+  }
+}
+
+/** The connection or server is closed (or closing) and cannot do what was asked. */
+export class TcpClosedError extends TcpTransportError {
+  override name = 'TcpClosedError';
+  constructor(what: 'server' | 'connection') {
+    super('TCP_CLOSED', `the ${what} is closed`);
+  }
+}
+
+/** A method was called in a state that does not allow it, or an option is out of range. */
+export class TcpUsageError extends TcpTransportError {
+  override name = 'TcpUsageError';
+  constructor(message: string) {
+    super('TCP_USAGE', message);
+  }
+}
+
+/** `127.0.0.1:1060`, `[::1]:1060`, or the socket path. */
+export function formatEndpoint(endpoint: TcpEndpoint): string {
+  if ('path' in endpoint) return endpoint.path;
+  const { host, port } = endpoint;
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+// Node's system errors say `connect ECONNREFUSED 127.0.0.1:1060`; users read the plain words.
+const SYSTEM_ERROR_TEXT: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  EPIPE: 'broken pipe',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'temporary failure in name resolution',
+  ENOENT: 'no such socket file',
+  ENOTSOCK: 'not a socket',
+  EINVAL: 'invalid argument',
+  EAFNOSUPPORT: 'address family not supported',
+};
+
+/** One short phrase for a (usually system) error, without Node's syscall prefix. */
+export function describeCause(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && code in SYSTEM_ERROR_TEXT) return SYSTEM_ERROR_TEXT[code];
+  if (cause instanceof Error) return cause.message;
+  return String(cause);
+}

@@ -1,0 +1,46 @@
+import { TcpUsageError } from './errors';
+
+/** What one connection, and the server as a whole, may use. Every field has a default. */
+export interface TcpLimits {
+  /** Longest frame (line) in bytes; a longer one gets an error reply and the connection closes. */
+  maxLineBytes: number;
+  /** Connections served at once; one more is told `server busy` and closed. */
+  maxConnections: number;
+  /** Close a connection with no traffic either way for this long. */
+  idleTimeoutMs: number;
+  /** Close a connection whose unfinished line has been arriving for this long (slowloris). */
+  lineDeadlineMs: number;
+  /** Stop reading from a connection once this many reply bytes wait to be sent. */
+  maxPendingWriteBytes: number;
+  /** Close a connection that stays over `maxPendingWriteBytes` for this long. */
+  stuckWriterTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
+  maxLineBytes: 65_536,
+  maxConnections: 10_000,
+  idleTimeoutMs: 300_000,
+  lineDeadlineMs: 30_000,
+  maxPendingWriteBytes: 1_048_576,
+  stuckWriterTimeoutMs: 30_000,
+});
+
+// setTimeout clamps anything past 2^31-1 ms to 1 ms: a "long" timeout would fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Fills in defaults and rejects values that would disable a limit by accident. */
+export function resolveLimits(limits: Partial<TcpLimits> = {}): TcpLimits {
+  const resolved: TcpLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof TcpLimits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    const max = key.endsWith('Ms') ? MAX_TIMER_MS : Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      throw new TcpUsageError(
+        `limits.${key} must be an integer from 1 to ${max} (got ${String(value)})`,
+      );
+    }
+    resolved[key] = value;
+  }
+  return resolved;
+}

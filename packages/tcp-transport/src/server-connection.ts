@@ -1,0 +1,327 @@
+import type { Socket } from 'node:net';
+import { describeBytes, type FrameCodec, type FrameDecoder } from '@netlab/protocol';
+import type { TcpLimits } from './limits';
+import { levelEnabled, type Logger } from './logger';
+import {
+  CLOSE_REASON,
+  type CloseReason,
+  type ConnectionInfo,
+  type SessionHandler,
+} from './session';
+
+/** What every connection of one server shares; built once by the server. */
+export interface ServerContext<T> {
+  readonly codec: FrameCodec<T>;
+  readonly limits: TcpLimits;
+  readonly logger: Logger;
+  readonly dump: boolean;
+  readonly errorFrame: ((message: string) => T) | undefined;
+  /** Called once, after the socket closed and `Connection closed` was logged. */
+  connectionClosed(connection: ServerConnection<T>): void;
+}
+
+export const CONNECTION_STATE = {
+  /** Reading frames and answering them. */
+  open: 'open',
+  /** Our side is ended (or ending): input is discarded, the socket is waiting to close. */
+  ending: 'ending',
+  closed: 'closed',
+} as const;
+type ConnectionState = (typeof CONNECTION_STATE)[keyof typeof CONNECTION_STATE];
+
+// A server-busy socket has nothing to wait for but our one-line reply.
+const BUSY_LINGER_MS = 1_000;
+
+/**
+ * One accepted socket and all of its state. Handlers are bound once per connection, and
+ * the per-read path allocates only the replies array: decode, answer every complete frame,
+ * then one write for all the replies of that read.
+ */
+export class ServerConnection<T> {
+  readonly info: ConnectionInfo;
+  /** A `server busy` refusal: no session, not counted against maxConnections. */
+  readonly refused: boolean;
+  state: ConnectionState = CONNECTION_STATE.open;
+  reason: CloseReason | undefined;
+  /** Which limit closed it, where the reason alone does not say (`line deadline`, `stuck writer`). */
+  detail: string | undefined;
+
+  readonly #ctx: ServerContext<T>;
+  readonly #socket: Socket;
+  readonly #decoder: FrameDecoder<T>;
+  readonly #session: SessionHandler<T>;
+  #lineDeadline: NodeJS.Timeout | undefined;
+  #stuckTimer: NodeJS.Timeout | undefined;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #paused = false;
+
+  /** Without a session the connection is a `server busy` refusal: told so, then closed. */
+  constructor(
+    ctx: ServerContext<T>,
+    socket: Socket,
+    info: ConnectionInfo,
+    createSession: ((info: ConnectionInfo) => SessionHandler<T>) | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#socket = socket;
+    this.info = info;
+    this.refused = !createSession;
+    this.#decoder = ctx.codec.createDecoder();
+    this.#session = createSession ? createSession(info) : NO_SESSION;
+    socket.on('error', this.#onError);
+    socket.on('close', this.#onClose);
+    if (this.refused) {
+      socket.on('data', discard);
+      this.#notify('Error: server busy');
+      this.#end(CLOSE_REASON.serverBusy, undefined, BUSY_LINGER_MS);
+      return;
+    }
+    socket.setTimeout(ctx.limits.idleTimeoutMs);
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('timeout', this.#onTimeout);
+    socket.on('drain', this.#onDrain);
+  }
+
+  /** Server shutdown: what was read is already answered; end our side and let replies drain. */
+  shutdown(): void {
+    this.#end(CLOSE_REASON.shutdown);
+  }
+
+  /** Past the grace period: close now, whatever is still unsent. */
+  destroy(): void {
+    this.reason ??= CLOSE_REASON.shutdown;
+    this.#socket.destroy();
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.state !== CONNECTION_STATE.open) return;
+    let frames: T[];
+    let breach: unknown;
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (error) {
+      breach = error;
+      frames = framesBefore(error);
+    }
+    this.#answer(frames, breach);
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.state !== CONNECTION_STATE.open) return;
+    // Half-close: the client has sent its last line. An unfinished last line (no '\n')
+    // is still a line to a codec that can flush, as to a netcat user.
+    const decoder = this.#decoder as FrameDecoder<T> & { flush?(): T[] };
+    let frames: T[] = [];
+    let breach: unknown;
+    if (typeof decoder.flush === 'function') {
+      try {
+        frames = decoder.flush();
+      } catch (error) {
+        breach = error;
+      }
+    }
+    if (frames.length > 0 || breach !== undefined) this.#answer(frames, breach);
+    this.#end(CLOSE_REASON.clientClosed);
+  };
+
+  /** Handle the frames of one read, write all their replies at once, then act on a breach. */
+  #answer(frames: T[], breach: unknown): void {
+    const ctx = this.#ctx;
+    const replies: T[] = [];
+    let exit = false;
+    if (frames.length > 0) {
+      const logInfo = levelEnabled(ctx.logger, 'info');
+      const dump = ctx.dump && levelEnabled(ctx.logger, 'debug');
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i];
+        if (logInfo) {
+          ctx.logger.info(
+            { connection: this.info.id, remote: this.info.remote, bytes: frameBytes(frame) },
+            'Received message from client',
+          );
+        }
+        if (dump) this.#dump('in', frame);
+        let result;
+        try {
+          result = this.#session.handle(frame);
+        } catch (error) {
+          return this.#sessionFailed(error);
+        }
+        if (result.reply !== undefined) replies.push(result.reply);
+        if (result.close) {
+          exit = true;
+          break;
+        }
+      }
+    }
+    if (!exit && breach !== undefined) {
+      const notice = breachNotice(breach);
+      if (notice !== undefined && ctx.errorFrame) replies.push(ctx.errorFrame(notice));
+    }
+    if (replies.length > 0) this.#write(replies);
+    if (exit) return this.#end(CLOSE_REASON.exit);
+    if (breach !== undefined) return this.#end(CLOSE_REASON.lineTooLong, breachDetail(breach));
+    this.#watchUnfinishedLine();
+  }
+
+  /** A bug in the session must not take the server down: drop this connection, keep the rest. */
+  #sessionFailed(error: unknown): void {
+    this.#ctx.logger.error({ connection: this.info.id, err: error }, 'Session failed');
+    this.state = CONNECTION_STATE.ending;
+    this.reason = CLOSE_REASON.reset;
+    this.detail = 'session error';
+    this.#socket.destroy();
+  }
+
+  #write(frames: T[]): void {
+    const ctx = this.#ctx;
+    if (ctx.dump && levelEnabled(ctx.logger, 'debug'))
+      for (const frame of frames) this.#dump('out', frame);
+    this.#socket.write(ctx.codec.encode(frames));
+    if (!this.#paused && this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) {
+      // The client sends but does not read: stop reading until it catches up, so its
+      // replies cannot pile up in memory. 'drain' resumes; the stuck timer gives up.
+      this.#paused = true;
+      this.#socket.pause();
+      this.#stuckTimer = setTimeout(this.#onStuck, ctx.limits.stuckWriterTimeoutMs);
+    }
+  }
+
+  /** Error replies the transport itself sends (busy, limits); nothing if the codec has no text form. */
+  #notify(message: string): void {
+    const errorFrame = this.#ctx.errorFrame;
+    if (errorFrame) this.#write([errorFrame(message)]);
+  }
+
+  /** Slowloris: an unfinished line gets `lineDeadlineMs` from its first byte, however slowly it trickles. */
+  #watchUnfinishedLine(): void {
+    if (this.#decoder.bufferedBytes === 0) {
+      if (this.#lineDeadline) {
+        clearTimeout(this.#lineDeadline);
+        this.#lineDeadline = undefined;
+      }
+    } else if (!this.#lineDeadline) {
+      this.#lineDeadline = setTimeout(this.#onLineDeadline, this.#ctx.limits.lineDeadlineMs);
+    }
+  }
+
+  readonly #onLineDeadline = (): void => {
+    this.#lineDeadline = undefined;
+    if (this.state !== CONNECTION_STATE.open) return;
+    this.#notify(`Error: line not finished within ${this.#ctx.limits.lineDeadlineMs} ms`);
+    this.#end(CLOSE_REASON.idleTimeout, 'line deadline');
+  };
+
+  readonly #onTimeout = (): void => {
+    if (this.state === CONNECTION_STATE.open) {
+      this.#notify(`Error: idle timeout (no data for ${this.#ctx.limits.idleTimeoutMs} ms)`);
+      this.#end(CLOSE_REASON.idleTimeout, 'idle');
+    }
+  };
+
+  readonly #onDrain = (): void => {
+    if (!this.#paused) return;
+    this.#paused = false;
+    clearTimeout(this.#stuckTimer);
+    this.#stuckTimer = undefined;
+    this.#socket.resume();
+  };
+
+  readonly #onStuck = (): void => {
+    this.#stuckTimer = undefined;
+    if (this.state === CONNECTION_STATE.closed) return;
+    // Nothing can be said to a peer that does not read: close without a notice.
+    this.reason ??= CLOSE_REASON.idleTimeout;
+    this.detail ??= 'stuck writer';
+    this.#socket.destroy();
+  };
+
+  /**
+   * End our side after the pending replies. Input from now on is read and dropped, so the
+   * peer's FIN is seen; a peer that never closes is cut off after the linger time.
+   */
+  #end(
+    reason: CloseReason,
+    detail?: string,
+    lingerMs = this.#ctx.limits.stuckWriterTimeoutMs,
+  ): void {
+    if (this.state !== CONNECTION_STATE.open) return;
+    this.state = CONNECTION_STATE.ending;
+    this.reason = reason;
+    this.detail = detail;
+    clearTimeout(this.#lineDeadline);
+    this.#lineDeadline = undefined;
+    this.#socket.setTimeout(0);
+    this.#socket.end();
+    // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
+    if (this.#paused) this.#socket.resume();
+    this.#lingerTimer = setTimeout(this.#onLinger, lingerMs);
+  }
+
+  readonly #onLinger = (): void => {
+    this.#lingerTimer = undefined;
+    this.#socket.destroy();
+  };
+
+  readonly #onError = (error: NodeJS.ErrnoException): void => {
+    // ECONNRESET, EPIPE and friends: the peer went away. A normal event, logged on close.
+    this.reason ??= CLOSE_REASON.reset;
+    this.detail ??= error.code ?? error.message;
+  };
+
+  readonly #onClose = (): void => {
+    this.state = CONNECTION_STATE.closed;
+    clearTimeout(this.#lineDeadline);
+    clearTimeout(this.#stuckTimer);
+    clearTimeout(this.#lingerTimer);
+    this.reason ??= CLOSE_REASON.clientClosed;
+    const fields: Record<string, unknown> = { connection: this.info.id, reason: this.reason };
+    if (this.detail !== undefined) fields.detail = this.detail;
+    this.#ctx.logger.info(fields, 'Connection closed');
+    this.#ctx.connectionClosed(this);
+  };
+
+  #dump(direction: 'in' | 'out', frame: T): void {
+    const bytes = this.#ctx.codec.encode([frame]);
+    this.#ctx.logger.debug(
+      { direction, connection: this.info.id, peer: this.info.remote, ...describeBytes(bytes) },
+      direction === 'in' ? 'Frame in' : 'Frame out',
+    );
+  }
+}
+
+/** A refused connection reads nothing, so its session is never asked anything. */
+const NO_SESSION: SessionHandler<never> = { handle: () => ({}) };
+
+function discard(): void {
+  // A refused client's input is read only to see its FIN.
+}
+
+/** Byte length of a text or binary frame; undefined for other frame types. */
+function frameBytes(frame: unknown): number | undefined {
+  if (typeof frame === 'string') return Buffer.byteLength(frame, 'utf8');
+  if (frame instanceof Uint8Array) return frame.byteLength;
+  return undefined;
+}
+
+/** The complete frames a decoder produced before it failed (LineTooLongError.frames). */
+function framesBefore<T>(error: unknown): T[] {
+  const frames = (error as { frames?: unknown } | undefined)?.frames;
+  return Array.isArray(frames) ? (frames as T[]) : [];
+}
+
+function breachNotice(error: unknown): string | undefined {
+  const { maxLineBytes, maxFrameBytes } = (error ?? {}) as {
+    maxLineBytes?: unknown;
+    maxFrameBytes?: unknown;
+  };
+  const limit = typeof maxLineBytes === 'number' ? maxLineBytes : maxFrameBytes;
+  if (typeof limit === 'number') return `Error: line too long (limit ${limit} bytes)`;
+  return 'Error: invalid frame';
+}
+
+function breachDetail(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,276 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { FrameCodec } from '@netlab/protocol';
+import {
+  TcpAbortError,
+  TcpClosedError,
+  TcpListenError,
+  TcpUsageError,
+  type TcpEndpoint,
+} from './errors';
+import { resolveLimits, type TcpLimits } from './limits';
+import { silentLogger, type Logger } from './logger';
+import { ServerConnection, type ServerContext } from './server-connection';
+import type { ConnectionInfo, PeerAddress, SessionHandler } from './session';
+
+export interface TcpServerOptions<T> {
+  /** How the byte stream is cut into frames and replies are written back (e.g. `lineCodec()`). */
+  codec: FrameCodec<T>;
+  /** A fresh session for each accepted connection (not called for a `server busy` refusal). */
+  createSession(info: ConnectionInfo): SessionHandler<T>;
+  /**
+   * The frame that carries the transport's own one-line notices (`Error: server busy`,
+   * `Error: line too long (limit N bytes)`, ...). For a line codec: `(message) => message`.
+   * Without it, a breach closes the connection without a word.
+   */
+  errorFrame?(message: string): T;
+  /** pino or anything with its shape; silent when absent. */
+  logger?: Logger;
+  /** Log every frame in and out at debug level: length, text and hex. */
+  dump?: boolean;
+  limits?: Partial<TcpLimits>;
+}
+
+/** Where to listen: a host and port (port 0: the OS picks), or a Unix domain socket path. */
+export type TcpListenOptions = ({ host?: string; port?: number } | { path: string }) & {
+  /** Gives up listening (rejects with TcpAbortError) if it fires before the socket is bound. */
+  signal?: AbortSignal;
+};
+
+/** Where the server listens, as bound: the real port when 0 was asked for. */
+export type TcpServerAddress =
+  { address: string; port: number; family: 'IPv4' | 'IPv6' } | { path: string };
+
+export interface TcpCloseOptions {
+  /** How long connections get to take their last replies before they are destroyed. Default 5000. */
+  graceMs?: number;
+}
+
+export interface TcpServer {
+  /** Binds and starts accepting; resolves with the bound address. Once only. */
+  listen(options?: TcpListenOptions): Promise<TcpServerAddress>;
+  /**
+   * Stops accepting, ends every connection after the replies to what it already sent, waits
+   * up to `graceMs` for them to close, destroys the rest, then logs `Server closed`.
+   * Idempotent: every call returns the same promise.
+   */
+  close(options?: TcpCloseOptions): Promise<void>;
+  /** The bound address while listening. */
+  readonly address: TcpServerAddress | undefined;
+  /** Connections with a session (busy refusals not counted). */
+  readonly connections: number;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export const SERVER_STATE = {
+  idle: 'idle',
+  binding: 'binding',
+  listening: 'listening',
+  closing: 'closing',
+  closed: 'closed',
+} as const;
+type ServerState = (typeof SERVER_STATE)[keyof typeof SERVER_STATE];
+
+export const DEFAULT_GRACE_MS = 5_000;
+const DEFAULT_HOST = '0.0.0.0';
+
+/**
+ * A framed TCP (or Unix socket) server: each connection gets its own session, every
+ * complete frame one call to `session.handle`, and the replies of one read one write.
+ * Limits and backpressure are described on {@link TcpLimits}. Logs the contract's events:
+ * `Listening at`, `Connection accepted`, `Received message from client`, `Connection closed`
+ * and `Server closed`.
+ */
+export function createTcpServer<T>(options: TcpServerOptions<T>): TcpServer {
+  return new FramedTcpServer(options);
+}
+
+class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
+  readonly codec: FrameCodec<T>;
+  readonly limits: TcpLimits;
+  readonly logger: Logger;
+  readonly dump: boolean;
+  readonly errorFrame: ((message: string) => T) | undefined;
+  address: TcpServerAddress | undefined;
+
+  readonly #createSession: (info: ConnectionInfo) => SessionHandler<T>;
+  readonly #server: Server;
+  readonly #open = new Set<ServerConnection<T>>();
+  #sessions = 0;
+  #nextId = 1;
+  #state: ServerState = SERVER_STATE.idle;
+  #binding: Promise<unknown> | undefined;
+  #closing: Promise<void> | undefined;
+  #allClosed: (() => void) | undefined;
+
+  constructor(options: TcpServerOptions<T>) {
+    this.codec = options.codec;
+    this.limits = resolveLimits(options.limits);
+    this.logger = options.logger ?? silentLogger;
+    this.dump = options.dump ?? false;
+    this.errorFrame = options.errorFrame;
+    this.#createSession = options.createSession;
+    // allowHalfOpen: a client that shuts down its sending side still gets every reply.
+    // noDelay: replies are already batched per read, so Nagle would only add latency.
+    this.#server = createServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
+  }
+
+  get connections(): number {
+    return this.#sessions;
+  }
+
+  listen(options: TcpListenOptions = {}): Promise<TcpServerAddress> {
+    if (this.#state !== SERVER_STATE.idle) {
+      const error =
+        this.#state === SERVER_STATE.closing || this.#state === SERVER_STATE.closed
+          ? new TcpClosedError('server')
+          : new TcpUsageError('listen() was already called on this server');
+      return Promise.reject(error);
+    }
+    const endpoint: TcpEndpoint =
+      'path' in options
+        ? { path: options.path }
+        : { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 };
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
+    this.#state = SERVER_STATE.binding;
+    const server = this.#server;
+
+    const bound = new Promise<TcpServerAddress>((resolve, reject) => {
+      const settle = (): void => {
+        server.off('listening', onListening);
+        server.off('error', onError);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onListening = (): void => {
+        settle();
+        this.#state = SERVER_STATE.listening;
+        server.on('error', this.#onServerError);
+        const address = boundAddress(server, endpoint);
+        this.address = address;
+        this.logger.info({ transport: 'tcp', ...addressFields(address) }, 'Listening at');
+        resolve(address);
+      };
+      const onError = (error: Error): void => {
+        settle();
+        this.#state = SERVER_STATE.closed;
+        reject(new TcpListenError(endpoint, { cause: error }));
+      };
+      const onAbort = (): void => {
+        settle();
+        this.#state = SERVER_STATE.closed;
+        server.close();
+        reject(new TcpAbortError({ cause: signal?.reason }));
+      };
+      server.once('listening', onListening);
+      server.once('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if ('path' in endpoint) server.listen(endpoint.path);
+      else server.listen(endpoint.port, endpoint.host);
+    });
+    this.#binding = bound.catch(() => undefined);
+    return bound;
+  }
+
+  close(options: TcpCloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(options.graceMs ?? DEFAULT_GRACE_MS);
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  connectionClosed(connection: ServerConnection<T>): void {
+    this.#open.delete(connection);
+    if (!connection.refused) this.#sessions--;
+    if (this.#open.size === 0) this.#allClosed?.();
+  }
+
+  async #shutdown(graceMs: number): Promise<void> {
+    // close() while bind is in flight: let it finish, then close what it opened.
+    if (this.#state === SERVER_STATE.binding) await this.#binding;
+    const wasListening = this.#state === SERVER_STATE.listening;
+    this.#state = SERVER_STATE.closing;
+    if (wasListening) {
+      const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      if (this.#open.size > 0) {
+        const allClosed = new Promise<void>((resolve) => (this.#allClosed = resolve));
+        for (const connection of this.#open) connection.shutdown();
+        let graceTimer: NodeJS.Timeout | undefined;
+        const graceOver = new Promise<void>(
+          (resolve) => (graceTimer = setTimeout(resolve, graceMs)),
+        );
+        await Promise.race([allClosed, graceOver]);
+        clearTimeout(graceTimer);
+        for (const connection of this.#open) connection.destroy();
+        await allClosed;
+      }
+      await stopped;
+    }
+    this.#state = SERVER_STATE.closed;
+    this.address = undefined;
+    if (wasListening) this.logger.info({ transport: 'tcp' }, 'Server closed');
+  }
+
+  readonly #onConnection = (socket: Socket): void => {
+    const id = this.#nextId++;
+    const info: ConnectionInfo = {
+      id,
+      remote: remoteOf(socket, this.address),
+      local: localOf(socket, this.address),
+    };
+    this.logger.info(
+      { connection: id, remote: info.remote, local: info.local },
+      'Connection accepted',
+    );
+    if (this.#state !== SERVER_STATE.listening) {
+      // Accepted in the same tick as close(): shut at once, as a closed server would.
+      socket.on('error', ignoreError);
+      socket.destroy();
+      this.logger.info({ connection: id, reason: 'shutdown' }, 'Connection closed');
+      return;
+    }
+    const busy = this.#sessions >= this.limits.maxConnections;
+    if (!busy) this.#sessions++;
+    this.#open.add(
+      new ServerConnection(this, socket, info, busy ? undefined : this.#createSession),
+    );
+  };
+
+  readonly #onServerError = (error: NodeJS.ErrnoException): void => {
+    // After bind, errors come from accept() (EMFILE, ENFILE): that one client is lost,
+    // the server goes on.
+    this.logger.warn({ transport: 'tcp', code: error.code, err: error }, 'Accept failed');
+  };
+}
+
+function ignoreError(): void {
+  // The socket is being destroyed; a late reset on it means nothing.
+}
+
+function boundAddress(server: Server, endpoint: TcpEndpoint): TcpServerAddress {
+  if ('path' in endpoint) return { path: endpoint.path };
+  const info = server.address() as AddressInfo;
+  return {
+    address: info.address,
+    port: info.port,
+    family: info.family === 'IPv6' ? 'IPv6' : 'IPv4',
+  };
+}
+
+function addressFields(address: TcpServerAddress): Record<string, unknown> {
+  return 'path' in address
+    ? { path: address.path }
+    : { address: address.address, port: address.port };
+}
+
+function remoteOf(socket: Socket, server: TcpServerAddress | undefined): PeerAddress {
+  // A Unix socket client is unnamed, as Python's getpeername() shows it: ''.
+  if (server && 'path' in server) return { path: '' };
+  return { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+}
+
+function localOf(socket: Socket, server: TcpServerAddress | undefined): PeerAddress {
+  if (server && 'path' in server) return { path: server.path };
+  return { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+}
