@@ -47,6 +47,11 @@ export class LengthPrefixedDecoder implements FrameDecoder<Buffer> {
     return this.#bytes;
   }
 
+  /** Separate chunks held for the unfinished frame: never more than maxBufferedChunks. */
+  get bufferedChunks(): number {
+    return this.#chunks.length;
+  }
+
   push(chunk: Buffer): Buffer[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     const frames: Buffer[] = [];

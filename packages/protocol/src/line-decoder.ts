@@ -56,6 +56,11 @@ export class LineDecoder implements FrameDecoder<string> {
     return this.#tailBytes;
   }
 
+  /** Separate chunks held for the unfinished frame: never more than maxBufferedChunks. */
+  get bufferedChunks(): number {
+    return this.#tail.length;
+  }
+
   push(chunk: Buffer): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     const lines: string[] = [];
