@@ -127,9 +127,10 @@ export function describeParseError(error: unknown): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown flag ${flag} (see --help)`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return message.includes('argument missing')
-        ? `${flag} needs a value (see --help)`
-        : `${flag} takes no value (see --help)`;
+      // 'argument missing' and 'argument is ambiguous' (--port -1) both mean: give it a value.
+      return message.includes('does not take an argument')
+        ? `${flag} takes no value (see --help)`
+        : `${flag} needs a value (see --help)`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${JSON.stringify(/'([^']*)'/.exec(message)?.[1] ?? '')}; every option is a --flag (see --help)`;
     default:

@@ -1,0 +1,170 @@
+import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
+import { runServer, runToEnd, SERVER_MAIN, type RunningServer } from './run-server';
+
+/** One datagram to the server and the first one back. */
+async function exchange(
+  port: number,
+  data: Uint8Array | string,
+  host = '127.0.0.1',
+): Promise<Buffer> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  try {
+    const reply = new Promise<Buffer>((resolve) => socket.once('message', resolve));
+    await new Promise<void>((resolve, reject) =>
+      socket.send(data, port, host, (e) => (e ? reject(e) : resolve())),
+    );
+    return await reply;
+  } finally {
+    socket.close();
+  }
+}
+
+describe('udp-server (built app)', () => {
+  const servers: RunningServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.stop('SIGKILL')));
+  });
+  async function start(args: string[] = []): Promise<RunningServer> {
+    const server = await runServer(args);
+    servers.push(server);
+    return server;
+  }
+
+  it('binds 0.0.0.0 by default and logs "Listening at" with the real port', async () => {
+    const server = await start();
+    expect(server.port).toBeGreaterThan(0);
+    expect(server.logs[0]).toMatchObject({
+      msg: 'Listening at',
+      transport: 'udp',
+      address: '0.0.0.0',
+      level: 30,
+    });
+  });
+
+  it('uppercases a plain datagram as nc -u sends it, and logs the sender and byte count', async () => {
+    const server = await start();
+    expect((await exchange(server.port, 'hello world\n')).toString()).toBe('HELLO WORLD\n');
+    const received = await server.waitForLog((line) => line.msg === 'Received message from client');
+    expect(received).toMatchObject({
+      remote: { address: '127.0.0.1', port: expect.any(Number) },
+      bytes: 12,
+    });
+  });
+
+  it('answers a textbook Python client (sendto, recvfrom(2048)) with uppercase text', async () => {
+    const server = await start();
+    const python = [
+      'from socket import *',
+      'import sys',
+      'clientSocket = socket(AF_INET, SOCK_DGRAM)',
+      'clientSocket.settimeout(5)',
+      'for message in ["hello", "Testing Connection", "héllo"]:',
+      `    clientSocket.sendto(message.encode(), ("127.0.0.1", ${server.port}))`,
+      '    modifiedMessage, serverAddress = clientSocket.recvfrom(2048)',
+      '    print(modifiedMessage.decode())',
+      'clientSocket.close()',
+    ].join('\n');
+    const result = await runToEnd('python3', ['-c', python]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe('HELLO\nTESTING CONNECTION\nHÉLLO\n');
+  });
+
+  it('answers an enveloped datagram with an envelope carrying the same id', async () => {
+    const server = await start();
+    const reply = decodeEnvelope(
+      await exchange(server.port, encodeEnvelope(42, Buffer.from('abc'))),
+    );
+    expect(reply).toMatchObject({ id: 42, payload: Buffer.from('ABC') });
+  });
+
+  it('never replies with more bytes than it received ("ŉ" uppercases to 3 bytes from 2)', async () => {
+    const server = await start();
+    const request = Buffer.from('ŉ ß ﬀ');
+    const reply = await exchange(server.port, request);
+    expect(reply.length).toBeLessThanOrEqual(request.length);
+  });
+
+  it('answers the empty datagram with an empty datagram', async () => {
+    const server = await start();
+    expect((await exchange(server.port, Buffer.alloc(0))).length).toBe(0);
+  });
+
+  it('answers a 65,507-byte datagram in full', async () => {
+    const server = await start();
+    const reply = await exchange(server.port, Buffer.alloc(65_507, 'q'));
+    expect(reply.equals(Buffer.alloc(65_507, 'Q'))).toBe(true);
+  });
+
+  it('serves IPv6 with --host ::1', async () => {
+    const server = await start(['--host', '::1']);
+    expect(server.logs[0]).toMatchObject({ address: '::1' });
+    expect((await exchange(server.port, 'six', '::1')).toString()).toBe('SIX');
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'on %s logs "Server closed" and exits 0',
+    async (signal) => {
+      const server = await start();
+      const { code } = await server.stop(signal);
+      expect(code).toBe(0);
+      expect(server.logs.at(-1)).toMatchObject({ msg: 'Server closed' });
+    },
+  );
+
+  it('with --dump logs each datagram in and out at debug level', async () => {
+    const server = await start(['--dump', '--log-level', 'debug']);
+    await exchange(server.port, 'hi');
+    const out = await server.waitForLog(
+      (line) => line.msg === 'Datagram' && line.direction === 'out',
+    );
+    expect(out).toMatchObject({ level: 20, length: 2, text: 'HI', hex: '48 49', truncated: false });
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({ msg: 'Datagram', direction: 'in', text: 'hi' }),
+    );
+  });
+
+  it('says the port is in use on one stderr line and exits 1', async () => {
+    const server = await start(['--host', '127.0.0.1']);
+    const result = await runToEnd(process.execPath, [
+      SERVER_MAIN,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `udp-server: could not bind 127.0.0.1:${server.port}: address already in use\n`,
+    });
+  });
+
+  it.each([
+    [['--port', 'abc'], 'udp-server: --port must be an integer from 0 to 65535 (got "abc")'],
+    [
+      ['--log-level', 'loud'],
+      'udp-server: --log-level must be fatal, error, warn, info, debug, trace, silent (got "loud")',
+    ],
+    [['--bogus'], 'udp-server: unknown flag --bogus (see --help)'],
+  ])('rejects %j with one clear line and exit 2, binding nothing', async (args, line) => {
+    const result = await runToEnd(process.execPath, [SERVER_MAIN, ...args]);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+  });
+
+  it('prints usage for --help and the version for --version', async () => {
+    const help = await runToEnd(process.execPath, [SERVER_MAIN, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--rate-limit N');
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../package.json'), 'utf8'),
+    ) as { version: string };
+    expect(await runToEnd(process.execPath, [SERVER_MAIN, '--version'])).toEqual({
+      code: 0,
+      stdout: `${version}\n`,
+      stderr: '',
+    });
+  });
+});
