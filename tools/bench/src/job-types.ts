@@ -1,0 +1,94 @@
+// The messages between the runner and its load-generator child process. The runner sends
+// one job over IPC; the generator answers with one result (or one failure) and exits.
+
+export type ServiceName = 'uppercase' | 'task';
+
+interface JobTiming {
+  /** Traffic before the window opens: connections settle, JIT warms up, nothing is recorded. */
+  warmupMs: number;
+  /** The measurement window. */
+  durationMs: number;
+}
+
+interface JobTarget {
+  host: string;
+  port: number;
+  /** The server's pid, so the generator can read its CPU time and RSS from /proc. */
+  serverPid: number;
+}
+
+export interface TcpLoadJob extends JobTarget, JobTiming {
+  kind: 'tcp-load';
+  service: ServiceName;
+  connections: number;
+  /** Lines each connection keeps sent but unanswered. */
+  inFlight: number;
+  /** Bytes of one request on the wire, its '\n' included. */
+  lineBytes: number;
+  /** After the window, how long to wait for the replies still owed before calling them missing. */
+  drainTimeoutMs: number;
+}
+
+export interface UdpLoadJob extends JobTarget, JobTiming {
+  kind: 'udp-load';
+  sockets: number;
+  /** Datagrams each socket keeps sent but unanswered. */
+  inFlight: number;
+  datagramBytes: number;
+  /** A datagram unanswered this long is counted lost and replaced, so the window never stalls. */
+  lossTimeoutMs: number;
+}
+
+export interface IdleConnectionsJob extends JobTarget {
+  kind: 'idle-connections';
+  service: ServiceName;
+  connections: number;
+  /** Connection attempts in progress at once; more would overflow the listen backlog. */
+  connectConcurrency: number;
+  /** Quiet time after the last connection before the server's RSS is read. */
+  settleMs: number;
+}
+
+export type GeneratorJob = TcpLoadJob | UdpLoadJob | IdleConnectionsJob;
+
+export interface ErrorTally {
+  /** Wrong replies, connections closed or failed under the generator, replies never received. */
+  errors: number;
+  /** The first few errors, described. */
+  errorSamples: string[];
+}
+
+export interface CpuShare {
+  /** The generator's CPU time over the window divided by the window: 1 is one whole core. */
+  generatorCpu: number;
+  /** The same for the server process, when /proc could be read. */
+  serverCpu?: number;
+}
+
+export interface LoadResult extends ErrorTally, CpuShare {
+  kind: 'tcp-load' | 'udp-load';
+  windowSeconds: number;
+  /** Verified replies received inside the window. */
+  messages: number;
+  messagesPerSecond: number;
+  /** Request bytes answered per second (payload plus '\n' for TCP). */
+  bytesPerSecond: number;
+  latencyMicros: { samples: number; p50: number; p99: number; p999: number; max: number };
+  /** UDP: datagrams unanswered within the loss timeout, inside the window. */
+  lost: number;
+  /** UDP: replies that came after their datagram was counted lost, or a second time. */
+  late: number;
+}
+
+export interface IdleConnectionsResult extends ErrorTally {
+  kind: 'idle-connections';
+  connections: number;
+  connectSeconds: number;
+  serverRssBeforeBytes?: number;
+  serverRssBytes?: number;
+}
+
+export type GeneratorResult = LoadResult | IdleConnectionsResult;
+
+export type GeneratorMessage =
+  { type: 'result'; result: GeneratorResult } | { type: 'failure'; message: string };

@@ -1,0 +1,138 @@
+// The scenarios of issue 6: what load each one puts on which servers, which server is the
+// baseline, and the targets the others are held to, as ratios to that baseline.
+
+import type { ServiceName, TcpLoadJob, UdpLoadJob } from './job-types';
+import type { MetricName, Target } from './metrics';
+import type { ServerName } from './servers';
+
+export interface Subject {
+  server: ServerName;
+  /** Empty for a reference row, shown for comparison and held to nothing. */
+  targets: Target[];
+}
+
+interface ScenarioBase {
+  name: string;
+  summary: string;
+  baseline: ServerName;
+  subjects: Subject[];
+  /** The metrics compared as ratios, in the order the report shows them. */
+  compared: MetricName[];
+}
+
+export type TcpLoadShape = Pick<TcpLoadJob, 'service' | 'connections' | 'inFlight' | 'lineBytes'>;
+export type UdpLoadShape = Pick<UdpLoadJob, 'sockets' | 'inFlight' | 'datagramBytes'>;
+
+export type Scenario = ScenarioBase &
+  (
+    | { measure: 'tcp-load'; load: TcpLoadShape }
+    | { measure: 'udp-load'; load: UdpLoadShape }
+    | { measure: 'idle-connections'; service: ServiceName }
+    | { measure: 'startup'; service: ServiceName }
+  );
+
+const atLeast = (metric: MetricName, ratio: number): Target => ({ metric, atLeast: ratio });
+const atMost = (metric: MetricName, ratio: number): Target => ({ metric, atMost: ratio });
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'tcp-latency',
+    summary: 'TCP uppercase, 1 connection × 1 line in flight, 32-byte lines: round-trip latency',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 1, inFlight: 1, lineBytes: 32 },
+    baseline: 'bare-tcp',
+    subjects: [
+      { server: 'netlab-tcp', targets: [atMost('p50Micros', 1.2), atMost('p99Micros', 1.2)] },
+    ],
+    compared: ['p50Micros', 'p99Micros', 'p999Micros', 'messagesPerSecond'],
+  },
+  {
+    name: 'tcp-throughput',
+    summary: 'TCP uppercase, 50 connections × 16 lines in flight, 32-byte lines',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32 },
+    baseline: 'bare-tcp',
+    subjects: [{ server: 'netlab-tcp', targets: [atLeast('messagesPerSecond', 0.8)] }],
+    compared: ['messagesPerSecond', 'p99Micros'],
+  },
+  {
+    name: 'task-throughput',
+    summary: 'TCP task service, 50 connections × 16 lines in flight, 32-byte lines',
+    measure: 'tcp-load',
+    load: { service: 'task', connections: 50, inFlight: 16, lineBytes: 32 },
+    baseline: 'bare-tcp',
+    subjects: [{ server: 'netlab-tcp', targets: [atLeast('messagesPerSecond', 0.8)] }],
+    compared: ['messagesPerSecond', 'p99Micros'],
+  },
+  {
+    name: 'tcp-bytes',
+    summary: 'TCP uppercase, 8 connections × 8 lines in flight, 4 KiB lines: bulk bytes',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 8, inFlight: 8, lineBytes: 4096 },
+    baseline: 'bare-tcp',
+    subjects: [{ server: 'netlab-tcp', targets: [] }],
+    compared: ['megabytesPerSecond', 'p99Micros'],
+  },
+  {
+    name: 'udp-throughput',
+    summary: 'UDP uppercase, 8 sockets × 8 datagrams in flight, 32-byte datagrams',
+    measure: 'udp-load',
+    load: { sockets: 8, inFlight: 8, datagramBytes: 32 },
+    baseline: 'bare-udp',
+    subjects: [
+      { server: 'netlab-udp', targets: [atLeast('messagesPerSecond', 0.85)] },
+      { server: 'python-udp', targets: [] },
+    ],
+    compared: ['messagesPerSecond', 'p99Micros'],
+  },
+  {
+    name: 'tcp-info-logging',
+    summary: 'tcp-throughput with a log line per message (--log-level info, stdout to a file)',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32 },
+    baseline: 'netlab-tcp',
+    subjects: [{ server: 'netlab-tcp-info', targets: [atLeast('messagesPerSecond', 0.5)] }],
+    compared: ['messagesPerSecond'],
+  },
+  {
+    name: 'tcp-idle-rss',
+    summary: 'idle TCP connections (10,000 by default), each after one exchange: server RSS',
+    measure: 'idle-connections',
+    service: 'task',
+    baseline: 'bare-tcp',
+    subjects: [{ server: 'netlab-tcp', targets: [atMost('serverRssMiB', 1.3)] }],
+    compared: ['serverRssMiB'],
+  },
+  {
+    name: 'startup-tcp',
+    summary: 'tcp-server: process spawn to its "Listening at" line',
+    measure: 'startup',
+    service: 'task',
+    baseline: 'bare-tcp',
+    subjects: [{ server: 'netlab-tcp', targets: [atMost('startupMs', 1.5)] }],
+    compared: ['startupMs'],
+  },
+  {
+    name: 'startup-udp',
+    summary: 'udp-server: process spawn to its "Listening at" line',
+    measure: 'startup',
+    service: 'uppercase',
+    baseline: 'bare-udp',
+    subjects: [{ server: 'netlab-udp', targets: [atMost('startupMs', 1.5)] }],
+    compared: ['startupMs'],
+  },
+];
+
+/** What --smoke runs when no --scenarios are given: every kind of measurement once. */
+export const SMOKE_SCENARIOS = [
+  'tcp-latency',
+  'task-throughput',
+  'udp-throughput',
+  'tcp-info-logging',
+  'tcp-idle-rss',
+  'startup-tcp',
+];
+
+export function scenarioServers(scenario: Scenario): ServerName[] {
+  return [scenario.baseline, ...scenario.subjects.map((subject) => subject.server)];
+}

@@ -1,0 +1,111 @@
+// The servers a run can start, by name: netlab's apps as built into dist/, and the
+// hand-written baselines they are measured against.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ServiceName } from './job-types';
+import type { LaunchSpec } from './server-process';
+
+export const SERVER_NAMES = [
+  'bare-tcp',
+  'netlab-tcp',
+  'netlab-tcp-info',
+  'bare-udp',
+  'netlab-udp',
+  'python-udp',
+] as const;
+export type ServerName = (typeof SERVER_NAMES)[number];
+
+export const SERVER_DESCRIPTIONS: Record<ServerName, string> = {
+  'bare-tcp': 'node:net line server, one write per read (baselines/bare-tcp-line-server.ts)',
+  'netlab-tcp': 'dist/apps/tcp-server at --log-level warn (info for startup-tcp)',
+  'netlab-tcp-info': 'dist/apps/tcp-server at --log-level info, stdout to a file',
+  'bare-udp': 'node:dgram uppercase echo (baselines/bare-udp-server.ts)',
+  'netlab-udp': 'dist/apps/udp-server at --log-level warn (info for startup-udp)',
+  'python-udp': 'textbook Python recvfrom/sendto loop (baselines/python-udp-server.py)',
+};
+
+export const BENCH_HOST = '127.0.0.1';
+
+export interface BenchPaths {
+  /** The workspace root: dist/ and tools/ are found from here. */
+  workspaceRoot: string;
+  /** Where the bundled bench scripts are (tmp/bench). */
+  bundleDir: string;
+  python: string;
+}
+
+export interface LaunchContext {
+  paths: BenchPaths;
+  service: ServiceName;
+  /** Where a server that logs to a file writes it. */
+  logFile: string;
+  /**
+   * Startup is timed to the `Listening at` line, which netlab's servers log at info: so
+   * for it they run at info (nothing else is logged before that line), elsewhere at warn.
+   */
+  forStartup: boolean;
+}
+
+export function launchSpec(server: ServerName, context: LaunchContext): LaunchSpec {
+  const { paths, service, forStartup } = context;
+  const logLevel = ['--log-level', forStartup ? 'info' : 'warn'];
+  const silentOn = (transport: 'tcp' | 'udp') => (forStartup ? undefined : transport);
+  const address = ['--host', BENCH_HOST, '--port', '0'];
+  const node = (script: string, ...args: string[]): LaunchSpec => ({
+    command: process.execPath,
+    args: [script, ...address, ...args],
+  });
+  switch (server) {
+    case 'bare-tcp':
+      return node(bundled(paths, 'bare-tcp-line-server'), '--service', service);
+    case 'netlab-tcp':
+      return {
+        ...node(netlabApp(paths, 'tcp-server'), '--service', service, ...logLevel),
+        silentOn: silentOn('tcp'),
+      };
+    case 'netlab-tcp-info':
+      return {
+        ...node(netlabApp(paths, 'tcp-server'), '--service', service, '--log-level', 'info'),
+        stdoutFile: context.logFile,
+      };
+    case 'bare-udp':
+      return node(bundled(paths, 'bare-udp-server'));
+    case 'netlab-udp':
+      return {
+        ...node(netlabApp(paths, 'udp-server'), '--service', 'uppercase', ...logLevel),
+        silentOn: silentOn('udp'),
+      };
+    case 'python-udp':
+      return {
+        command: paths.python,
+        args: [path.join(paths.workspaceRoot, PYTHON_UDP_SERVER), ...address],
+      };
+  }
+}
+
+const PYTHON_UDP_SERVER = 'tools/bench/src/baselines/python-udp-server.py';
+
+/** Why a server cannot be started at all (a missing build), or undefined when it can. */
+export function missingPrerequisite(server: ServerName, paths: BenchPaths): string | undefined {
+  const needed: Record<ServerName, string> = {
+    'bare-tcp': bundled(paths, 'bare-tcp-line-server'),
+    'netlab-tcp': netlabApp(paths, 'tcp-server'),
+    'netlab-tcp-info': netlabApp(paths, 'tcp-server'),
+    'bare-udp': bundled(paths, 'bare-udp-server'),
+    'netlab-udp': netlabApp(paths, 'udp-server'),
+    'python-udp': path.join(paths.workspaceRoot, PYTHON_UDP_SERVER),
+  };
+  const file = needed[server];
+  return existsSync(file)
+    ? undefined
+    : `${file} does not exist (run tools/bench/run.sh to build it)`;
+}
+
+function bundled(paths: BenchPaths, baseline: string): string {
+  return path.join(paths.bundleDir, 'baselines', `${baseline}.js`);
+}
+
+function netlabApp(paths: BenchPaths, app: string): string {
+  return path.join(paths.workspaceRoot, 'dist', 'apps', app, 'main.js');
+}
