@@ -334,8 +334,16 @@ function summarize(measurement: Measurement): string {
     shown.push(`server CPU ${(measurement.serverCpu * 100).toFixed(0)}%`);
   }
   if (measurement.lost > 0) shown.push(`lost ${measurement.lost}`);
-  if (measurement.details.connectionsHeld !== undefined) {
-    shown.push(`connections ${measurement.details.connectionsHeld}`);
+  const { connectionsHeld, serverRssBeforeMiB } = measurement.details;
+  const rssMiB = measurement.metrics.serverRssMiB;
+  if (connectionsHeld !== undefined) {
+    shown.push(`connections ${connectionsHeld}`);
+    if (connectionsHeld > 0 && rssMiB !== undefined && serverRssBeforeMiB !== undefined) {
+      const perConnectionKiB = ((rssMiB - serverRssBeforeMiB) * 1024) / connectionsHeld;
+      shown.push(
+        `${perConnectionKiB.toFixed(1)} KiB each over ${serverRssBeforeMiB.toFixed(1)} MiB idle`,
+      );
+    }
   }
   return shown.join(', ');
 }
