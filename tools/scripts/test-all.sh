@@ -14,6 +14,14 @@ npx prettier --check .
 stage 'lint, typecheck, build, test: all projects'
 npx nx run-many -t lint typecheck build test --parallel=2 --output-style=static
 
+stage 'tools: lint, typecheck, unit tests (tools/ is not an Nx project)'
+npx eslint tools
+npx tsc --noEmit -p tools/bench/tsconfig.spec.json
+npx jest -c tools/bench/jest.config.cjs
+
+stage 'benchmark runner: smoke run (ratios are reported, never asserted)'
+bash tools/bench/run.sh --smoke
+
 stage 'workspace structure: module-boundary rules'
 bash tools/scripts/check-boundaries.sh
 
@@ -24,7 +32,7 @@ stage 'summary'
 node -e '
   const fs = require("node:fs");
   const files = fs.readdirSync("packages").map((d) => "packages/" + d)
-    .concat(fs.readdirSync("apps").map((d) => "apps/" + d))
+    .concat(fs.readdirSync("apps").map((d) => "apps/" + d), ["tools/bench"])
     .map((d) => d + "/.jest-results.json").filter((f) => fs.existsSync(f));
   const t = { passed: 0, failed: 0, skipped: 0 };
   for (const f of files) { const r = JSON.parse(fs.readFileSync(f, "utf8")); for (const k in t) t[k] += r[k]; }
