@@ -200,6 +200,15 @@ describe('LineDecoder', () => {
       expect(decoder.bufferedChunks).toBe(0);
     });
 
+    it('holds chunks without "\n" as raw chunks, so a long line is joined once, not per push', () => {
+      const decoder = new LineDecoder();
+      decoder.push(Buffer.from('ab\ncd'));
+      decoder.push(Buffer.from('ef'));
+      decoder.push(Buffer.from('gh'));
+      expect(decoder.bufferedChunks).toBe(2);
+      expect(decoder.push(Buffer.from('\n'))).toEqual(['cdefgh']);
+    });
+
     it('gives the same lines whatever the chunk limit', () => {
       const input = bytes('ab\r\ncd€ef\ngh');
       const expected = decode([input]).lines;
@@ -252,6 +261,16 @@ describe('LineDecoder', () => {
           },
         ),
         { numRuns: 1000 },
+      );
+    });
+
+    it('gives the same lines for any chunk split as the plain rules, with the default limits', () => {
+      fc.assert(
+        fc.property(streamBytes, cutOffsets, (input, offsets) => {
+          expect(decode(splitAt(input, offsets))).toEqual(decode([input]));
+          expect(decode([input]).lines).toEqual(reference(input, 65_536).lines);
+        }),
+        { numRuns: 500 },
       );
     });
 

@@ -19,11 +19,11 @@ const CR = 0x0d;
  * Cuts a byte stream into UTF-8 lines.
  *
  * - '\n' ends a line; one '\r' right before it is dropped; any other '\r' is kept.
- * - A line is decoded only once complete, so a character split across chunks is whole.
+ * - A character split across chunks is decoded whole.
  * - Invalid UTF-8 becomes U+FFFD, one per maximal invalid subsequence (the WHATWG rule
  *   Node's decoder follows, as Python's errors='replace'): the defined result, never an error.
  * - A line, or an unfinished tail, longer than maxLineBytes throws LineTooLongError at the
- *   first byte that proves the breach, so a stream without newlines is never buffered
+ *   first chunk that proves the breach, so a stream without newlines is never buffered
  *   without bound. The decoder is then failed: push throws DecoderFailedError.
  *
  * Chunks are kept as views, not copies: do not modify a buffer after pushing it.
@@ -31,7 +31,16 @@ const CR = 0x0d;
 export class LineDecoder implements FrameDecoder<string> {
   readonly maxLineBytes: number;
   readonly maxBufferedChunks: number;
-  #tail: Buffer[] = [];
+  // The unfinished line is #headText (already decoded) followed by #views (raw bytes).
+  // The head always ends after an ASCII byte, where UTF-8 decoding starts afresh, so
+  // decoding the rest on its own gives exactly what decoding the whole line would.
+  #headText = '';
+  #headBytes = 0;
+  /** Whole chunks; the bytes held start at #viewStart in the first. */
+  #views: Buffer[] = [];
+  #viewStart = 0;
+  #viewBytes = 0;
+  /** Bytes of the tail #decodeRun returned last, when asked for one. */
   #tailBytes = 0;
   #failure: LineTooLongError | undefined;
 
@@ -53,35 +62,58 @@ export class LineDecoder implements FrameDecoder<string> {
   }
 
   get bufferedBytes(): number {
-    return this.#tailBytes;
+    return this.#headBytes + this.#viewBytes;
   }
 
-  /** Separate chunks held for the unfinished frame: never more than maxBufferedChunks. */
+  /** Chunks held undecoded for the unfinished line: never more than maxBufferedChunks. */
   get bufferedChunks(): number {
-    return this.#tail.length;
+    return this.#views.length;
   }
 
   push(chunk: Buffer): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
-    const lines: string[] = [];
-    if (chunk.length === 0) return lines;
-    let start = 0;
-    const firstLf = chunk.indexOf(LF);
-    if (firstLf === -1) {
-      this.#keepTail(chunk, lines);
+    if (chunk.length === 0) return [];
+    if (this.#viewBytes === 0 && chunk[chunk.length - 1] < 0x80) {
+      // The common case: the chunk ends in ASCII, so it decodes in one go, its unfinished
+      // tail included, with no search for its last '\n'.
+      const lines = this.#decodeRun(chunk, 0, chunk.length, true);
+      if (lines.length === 1) {
+        // No '\n' at all: keep the bytes, not a string that would be re-joined each push.
+        this.#keepBytes(chunk, 0, []);
+        return [];
+      }
+      this.#headText = lines.pop() as string;
+      this.#headBytes = this.#tailBytes;
+      this.#checkTail(chunk, lines);
       return lines;
     }
-    if (this.#tailBytes > 0) {
-      this.#tail.push(chunk.subarray(0, firstLf));
-      const line = Buffer.concat(this.#tail, this.#tailBytes + firstLf);
-      this.#tail = [];
-      this.#tailBytes = 0;
-      this.#pushLine(line, 0, line.length, lines);
-      start = firstLf + 1;
-    }
     const lastLf = chunk.lastIndexOf(LF);
-    if (lastLf >= start) this.#decodeLines(chunk, start, lastLf, lines);
-    if (lastLf + 1 < chunk.length) this.#keepTail(chunk.subarray(lastLf + 1), lines);
+    if (lastLf === -1) {
+      this.#keepBytes(chunk, 0, []);
+      return [];
+    }
+    let start = 0;
+    if (this.#viewBytes > 0) {
+      // Raw bytes wait for this chunk: a character may straddle the two, so join them.
+      start = chunk.indexOf(LF);
+      const joined = Buffer.concat([...this.#viewList(), chunk.subarray(0, start)]);
+      this.#headText += joined.toString('utf8');
+      this.#headBytes += joined.length;
+      this.#clearViews();
+    }
+    if (chunk[chunk.length - 1] < 0x80) {
+      const lines = this.#decodeRun(chunk, start, chunk.length, true);
+      this.#headText = lines.pop() as string;
+      this.#headBytes = chunk.length - lastLf - 1;
+      this.#checkTail(chunk, lines);
+      return lines;
+    }
+    // The chunk ends inside a character: keep the bytes after its last '\n' raw until the
+    // rest arrives.
+    const lines = this.#decodeRun(chunk, start, lastLf, false);
+    this.#headText = '';
+    this.#headBytes = 0;
+    if (lastLf + 1 < chunk.length) this.#keepBytes(chunk, lastLf + 1, lines);
     return lines;
   }
 
@@ -91,74 +123,124 @@ export class LineDecoder implements FrameDecoder<string> {
    */
   flush(): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
-    if (this.#tailBytes === 0) return [];
-    const line = Buffer.concat(this.#tail, this.#tailBytes);
-    this.#tail = [];
-    this.#tailBytes = 0;
-    return [line.toString('utf8')];
+    if (this.bufferedBytes === 0) return [];
+    const line = this.#headText + Buffer.concat(this.#viewList(), this.#viewBytes).toString('utf8');
+    this.#clear();
+    return [line];
   }
 
-  /** Lines in chunk[start, end) where chunk[end] is the last '\n'. */
-  #decodeLines(chunk: Buffer, start: number, end: number, lines: string[]): void {
-    // One decode and one split for the whole run of lines is what makes this as fast as
-    // the naive split('\n') loop. The limit is in bytes, so string lengths must stand in
-    // for byte lengths: when the text has as many UTF-16 units as the bytes (ASCII), they
-    // are equal line by line, since UTF-8 never needs fewer bytes than units. Otherwise,
-    // if every byte decoded cleanly (no U+FFFD), Buffer.byteLength gives the exact count.
-    // A replacement character hides how many bytes it stood for, so then go by the bytes.
-    const text = chunk.toString('utf8', start, end);
-    const ascii = text.length === end - start;
-    if (!ascii && text.includes('\uFFFD')) {
-      this.#decodeLinesByBytes(chunk, start, end, lines);
-      return;
-    }
+  /**
+   * The lines in head + chunk[start, end). With hasTail, the last element returned is the
+   * unfinished tail after the last '\n', unchecked; otherwise chunk[end] is the '\n'
+   * that ends the last line.
+   */
+  #decodeRun(chunk: Buffer, start: number, end: number, hasTail: boolean): string[] {
+    // One decode and one split for the whole run is what makes this as fast as the naive
+    // split('\n') loop. The limit is in bytes, so string lengths must stand in for byte
+    // lengths: when the text has as many UTF-16 units as there are bytes, they are equal
+    // line by line, since UTF-8 never takes fewer bytes than units. Otherwise, if every
+    // byte decoded cleanly (no U+FFFD), Buffer.byteLength gives the exact count. A
+    // replacement character hides how many bytes it stood for: then go by the bytes.
+    const body = chunk.toString('utf8', start, end);
+    const text = this.#headBytes === 0 ? body : this.#headText + body;
+    const ascii = text.length === this.#headBytes + end - start;
+    if (!ascii && text.includes('\uFFFD'))
+      return this.#decodeRunByBytes(chunk, start, end, hasTail);
     const parts = text.split('\n');
-    const max = this.maxLineBytes;
-    // A line of L units holds at most 3L bytes, so most lines need no byte count at all.
-    const unitsWithoutCount = ascii ? max : Math.floor(max / 3);
-    for (let i = 0; i < parts.length; i++) {
-      let part = parts[i];
-      const endsWithCr = part.length > 0 && part.charCodeAt(part.length - 1) === CR;
-      if (part.length > unitsWithoutCount) {
-        const bytes = ascii ? part.length : Buffer.byteLength(part, 'utf8');
-        if (bytes > max + 1 || (bytes === max + 1 && !endsWithCr)) this.#fail(lines);
-      }
-      if (endsWithCr) part = part.slice(0, -1);
-      lines.push(part);
+    if (hasTail) {
+      const tail = parts[parts.length - 1];
+      this.#tailBytes = ascii ? tail.length : Buffer.byteLength(tail, 'utf8');
     }
+    const hasCr = text.includes('\r');
+    // A line of L units holds at most 3L bytes, so most lines need no byte count at all.
+    const max = this.maxLineBytes;
+    const unitsWithoutCount = ascii ? max : Math.floor(max / 3);
+    if (!hasCr && text.length <= unitsWithoutCount) return parts;
+    const complete = hasTail ? parts.length - 1 : parts.length;
+    for (let i = 0; i < complete; i++) {
+      const part = parts[i];
+      const endsWithCr = hasCr && part.length > 0 && part.charCodeAt(part.length - 1) === CR;
+      if (part.length > unitsWithoutCount) {
+        const lineBytes = ascii ? part.length : Buffer.byteLength(part, 'utf8');
+        if (lineBytes > max + 1 || (lineBytes === max + 1 && !endsWithCr)) {
+          this.#fail(parts.slice(0, i));
+        }
+      }
+      if (endsWithCr) parts[i] = part.slice(0, -1);
+    }
+    return parts;
   }
 
-  #decodeLinesByBytes(chunk: Buffer, start: number, end: number, lines: string[]): void {
-    while (start <= end) {
-      // chunk[end] is '\n', so this search always finds one.
-      const lf = chunk.indexOf(LF, start);
-      this.#pushLine(chunk, start, lf, lines);
+  /** As #decodeRun, a line at a time, measuring each on its bytes. */
+  #decodeRunByBytes(chunk: Buffer, start: number, end: number, hasTail: boolean): string[] {
+    const lines: string[] = [];
+    let head = this.#headText;
+    let headBytes = this.#headBytes;
+    for (;;) {
+      let lf = chunk.indexOf(LF, start);
+      if (lf === -1 || lf >= end) {
+        if (hasTail) {
+          lines.push(head + chunk.toString('utf8', start, end));
+          this.#tailBytes = headBytes + end - start;
+          return lines;
+        }
+        lf = end;
+      }
+      let lineEnd = lf;
+      if (lf > start) {
+        if (chunk[lf - 1] === CR) lineEnd--;
+      } else if (head.endsWith('\r')) {
+        head = head.slice(0, -1);
+        headBytes--;
+      }
+      if (headBytes + lineEnd - start > this.maxLineBytes) this.#fail(lines);
+      lines.push(head + chunk.toString('utf8', start, lineEnd));
+      head = '';
+      headBytes = 0;
+      if (lf === end) return lines;
       start = lf + 1;
     }
   }
 
-  /** The line in bytes[start, end), its '\n' already removed. */
-  #pushLine(bytes: Buffer, start: number, end: number, lines: string[]): void {
-    if (end > start && bytes[end - 1] === CR) end--;
-    if (end - start > this.maxLineBytes) this.#fail(lines);
-    lines.push(bytes.toString('utf8', start, end));
-  }
-
-  #keepTail(view: Buffer, lines: string[]): void {
-    this.#tail.push(view);
-    this.#tailBytes += view.length;
-    const excess = this.#tailBytes - this.maxLineBytes;
-    // One byte over may still be the '\r' of a '\r\n' that has not arrived yet.
-    if (excess > 1 || (excess === 1 && view[view.length - 1] !== CR)) this.#fail(lines);
-    if (this.#tail.length > this.maxBufferedChunks) {
+  #keepBytes(chunk: Buffer, start: number, lines: string[]): void {
+    if (this.#views.length === 0) this.#viewStart = start;
+    this.#views.push(chunk);
+    this.#viewBytes += chunk.length - start;
+    this.#checkTail(chunk, lines);
+    if (this.#views.length > this.maxBufferedChunks) {
       // Coalesce, so a million one-byte writes make one buffer, not a million-entry list.
-      this.#tail = [Buffer.concat(this.#tail, this.#tailBytes)];
+      this.#views = [Buffer.concat(this.#viewList(), this.#viewBytes)];
+      this.#viewStart = 0;
     }
   }
 
+  /** Fails when the unfinished line, whose last byte ends chunk, is already too long. */
+  #checkTail(chunk: Buffer, lines: string[]): void {
+    const excess = this.bufferedBytes - this.maxLineBytes;
+    // One byte over may still be the '\r' of a '\r\n' that has not arrived yet.
+    if (excess > 1 || (excess === 1 && chunk[chunk.length - 1] !== CR)) this.#fail(lines);
+  }
+
+  #viewList(): Buffer[] {
+    const views = this.#views.slice();
+    if (this.#viewStart > 0) views[0] = views[0].subarray(this.#viewStart);
+    return views;
+  }
+
+  #clearViews(): void {
+    this.#views = [];
+    this.#viewStart = 0;
+    this.#viewBytes = 0;
+  }
+
+  #clear(): void {
+    this.#clearViews();
+    this.#headText = '';
+    this.#headBytes = 0;
+  }
+
   #fail(lines: string[]): never {
-    this.#tail = [];
-    this.#tailBytes = 0;
+    this.#clear();
     this.#failure = new LineTooLongError(this.maxLineBytes, lines);
     throw this.#failure;
   }
