@@ -1,5 +1,6 @@
 import { DecoderFailedError, FrameTooLargeError } from './errors';
 import type { FrameCodec, FrameDecoder } from './frame-codec';
+import { HeldChunks } from './held-chunks';
 import { integerOption } from './options';
 
 export interface LengthPrefixedOptions {
@@ -26,8 +27,7 @@ function maxFrameBytesOption(value: number | undefined): number {
 export class LengthPrefixedDecoder implements FrameDecoder<Buffer> {
   readonly maxFrameBytes: number;
   readonly maxBufferedChunks: number;
-  #chunks: Buffer[] = [];
-  #bytes = 0;
+  #held: HeldChunks;
   /** Body length of the frame being read, or -1 while its header is incomplete. */
   #frameBytes = -1;
   #failure: FrameTooLargeError | undefined;
@@ -41,70 +41,39 @@ export class LengthPrefixedDecoder implements FrameDecoder<Buffer> {
       1,
       2 ** 20,
     );
+    this.#held = new HeldChunks(this.maxBufferedChunks);
   }
 
   get bufferedBytes(): number {
-    return this.#bytes;
+    return this.#held.bytes;
   }
 
-  /** Separate chunks held for the unfinished frame: never more than maxBufferedChunks. */
+  /** Chunks held for the unfinished frame: never more than maxBufferedChunks. */
   get bufferedChunks(): number {
-    return this.#chunks.length;
+    return this.#held.count;
   }
 
   push(chunk: Buffer): Buffer[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     const frames: Buffer[] = [];
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk);
-      this.#bytes += chunk.length;
-    }
+    const held = this.#held;
+    held.push(chunk);
     for (;;) {
       if (this.#frameBytes === -1) {
-        if (this.#bytes < LENGTH_PREFIX_BYTES) break;
-        const length = this.#take(LENGTH_PREFIX_BYTES).readUInt32BE(0);
+        if (held.bytes < LENGTH_PREFIX_BYTES) break;
+        const length = held.take(LENGTH_PREFIX_BYTES).readUInt32BE(0);
         if (length > this.maxFrameBytes) {
-          this.#chunks = [];
-          this.#bytes = 0;
+          held.clear();
           this.#failure = new FrameTooLargeError(length, this.maxFrameBytes, frames);
           throw this.#failure;
         }
         this.#frameBytes = length;
       }
-      if (this.#bytes < this.#frameBytes) break;
-      frames.push(this.#take(this.#frameBytes));
+      if (held.bytes < this.#frameBytes) break;
+      frames.push(held.take(this.#frameBytes));
       this.#frameBytes = -1;
     }
-    if (this.#chunks.length > this.maxBufferedChunks) {
-      this.#chunks = [Buffer.concat(this.#chunks, this.#bytes)];
-    }
     return frames;
-  }
-
-  /** The next n buffered bytes (n <= bufferedBytes): a view when they lie in one chunk. */
-  #take(n: number): Buffer {
-    this.#bytes -= n;
-    const first = this.#chunks[0];
-    if (n === 0) return Buffer.alloc(0);
-    if (first.length > n) {
-      this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.#chunks.shift();
-      return first;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0];
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
-    }
-    return out;
   }
 }
 

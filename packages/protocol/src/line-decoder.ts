@@ -1,5 +1,6 @@
 import { DecoderFailedError, LineTooLongError } from './errors';
 import type { FrameDecoder } from './frame-codec';
+import { HeldChunks } from './held-chunks';
 import { integerOption } from './options';
 
 export interface LineDecoderOptions {
@@ -36,10 +37,7 @@ export class LineDecoder implements FrameDecoder<string> {
   // decoding the rest on its own gives exactly what decoding the whole line would.
   #headText = '';
   #headBytes = 0;
-  /** Whole chunks; the bytes held start at #viewStart in the first. */
-  #views: Buffer[] = [];
-  #viewStart = 0;
-  #viewBytes = 0;
+  #views: HeldChunks;
   /** Bytes of the tail #decodeRun returned last, when asked for one. */
   #tailBytes = 0;
   #failure: LineTooLongError | undefined;
@@ -59,21 +57,22 @@ export class LineDecoder implements FrameDecoder<string> {
       1,
       2 ** 20,
     );
+    this.#views = new HeldChunks(this.maxBufferedChunks);
   }
 
   get bufferedBytes(): number {
-    return this.#headBytes + this.#viewBytes;
+    return this.#headBytes + this.#views.bytes;
   }
 
   /** Chunks held undecoded for the unfinished line: never more than maxBufferedChunks. */
   get bufferedChunks(): number {
-    return this.#views.length;
+    return this.#views.count;
   }
 
   push(chunk: Buffer): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     if (chunk.length === 0) return [];
-    if (this.#viewBytes === 0 && chunk[chunk.length - 1] < 0x80) {
+    if (this.#views.bytes === 0 && chunk[chunk.length - 1] < 0x80) {
       // The common case: the chunk ends in ASCII, so it decodes in one go, its unfinished
       // tail included, with no search for its last '\n'.
       const lines = this.#decodeRun(chunk, 0, chunk.length, true);
@@ -93,13 +92,13 @@ export class LineDecoder implements FrameDecoder<string> {
       return [];
     }
     let start = 0;
-    if (this.#viewBytes > 0) {
+    if (this.#views.bytes > 0) {
       // Raw bytes wait for this chunk: a character may straddle the two, so join them.
       start = chunk.indexOf(LF);
-      const joined = Buffer.concat([...this.#viewList(), chunk.subarray(0, start)]);
+      this.#views.push(chunk.subarray(0, start));
+      const joined = this.#views.drain();
       this.#headText += joined.toString('utf8');
       this.#headBytes += joined.length;
-      this.#clearViews();
     }
     if (chunk[chunk.length - 1] < 0x80) {
       const lines = this.#decodeRun(chunk, start, chunk.length, true);
@@ -124,7 +123,7 @@ export class LineDecoder implements FrameDecoder<string> {
   flush(): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     if (this.bufferedBytes === 0) return [];
-    const line = this.#headText + Buffer.concat(this.#viewList(), this.#viewBytes).toString('utf8');
+    const line = this.#headText + this.#views.drain().toString('utf8');
     this.#clear();
     return [line];
   }
@@ -203,15 +202,8 @@ export class LineDecoder implements FrameDecoder<string> {
   }
 
   #keepBytes(chunk: Buffer, start: number, lines: string[]): void {
-    if (this.#views.length === 0) this.#viewStart = start;
-    this.#views.push(chunk);
-    this.#viewBytes += chunk.length - start;
+    this.#views.push(start === 0 ? chunk : chunk.subarray(start));
     this.#checkTail(chunk, lines);
-    if (this.#views.length > this.maxBufferedChunks) {
-      // Coalesce, so a million one-byte writes make one buffer, not a million-entry list.
-      this.#views = [Buffer.concat(this.#viewList(), this.#viewBytes)];
-      this.#viewStart = 0;
-    }
   }
 
   /** Fails when the unfinished line, whose last byte ends chunk, is already too long. */
@@ -221,20 +213,8 @@ export class LineDecoder implements FrameDecoder<string> {
     if (excess > 1 || (excess === 1 && chunk[chunk.length - 1] !== CR)) this.#fail(lines);
   }
 
-  #viewList(): Buffer[] {
-    const views = this.#views.slice();
-    if (this.#viewStart > 0) views[0] = views[0].subarray(this.#viewStart);
-    return views;
-  }
-
-  #clearViews(): void {
-    this.#views = [];
-    this.#viewStart = 0;
-    this.#viewBytes = 0;
-  }
-
   #clear(): void {
-    this.#clearViews();
+    this.#views.clear();
     this.#headText = '';
     this.#headBytes = 0;
   }
