@@ -48,3 +48,7 @@ export type { ServiceName, Session, SessionReply, TaskSessionOptions } from './s
 export { HISTORY_PREFIX, formatHistory, parseHistory } from './history';
 export { DEFAULT_DUMP_LIMIT, describeBytes } from './dump';
 export type { ByteDescription } from './dump';
+export { levelEnabled, silentLogger } from './logger';
+export type { Logger } from './logger';
+export { describeCause, formatHostPort } from './endpoint-text';
+export type { HostPort } from './endpoint-text';

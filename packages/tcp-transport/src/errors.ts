@@ -1,4 +1,4 @@
-import { NetlabError } from '@netlab/protocol';
+import { describeCause, formatHostPort, NetlabError } from '@netlab/protocol';
 
 /** Where a socket lives: a host and port, or a Unix domain socket path. */
 export type TcpEndpoint = { host: string; port: number } | { path: string };
@@ -107,35 +107,7 @@ export class TcpUsageError extends TcpTransportError {
 
 /** `127.0.0.1:1060`, `[::1]:1060`, or the socket path. */
 export function formatEndpoint(endpoint: TcpEndpoint): string {
-  if ('path' in endpoint) return endpoint.path;
-  const { host, port } = endpoint;
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return 'path' in endpoint ? endpoint.path : formatHostPort(endpoint);
 }
 
-// Node's system errors say `connect ECONNREFUSED 127.0.0.1:1060`; users read the plain words.
-const SYSTEM_ERROR_TEXT: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'address already in use',
-  EADDRNOTAVAIL: 'address not available',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset by peer',
-  EPIPE: 'broken pipe',
-  ETIMEDOUT: 'timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'temporary failure in name resolution',
-  ENOENT: 'no such socket file',
-  ENOTSOCK: 'not a socket',
-  EINVAL: 'invalid argument',
-  EAFNOSUPPORT: 'address family not supported',
-};
-
-/** One short phrase for a (usually system) error, without Node's syscall prefix. */
-export function describeCause(cause: unknown): string {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && code in SYSTEM_ERROR_TEXT) return SYSTEM_ERROR_TEXT[code];
-  if (cause instanceof Error) return cause.message;
-  return String(cause);
-}
+export { describeCause };

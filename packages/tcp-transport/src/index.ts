@@ -18,7 +18,7 @@ export type {
 } from './session';
 export { DEFAULT_LIMITS, resolveLimits } from './limits';
 export type { TcpLimits } from './limits';
-export type { Logger } from './logger';
+export type { Logger } from '@netlab/protocol';
 export {
   TcpTransportError,
   TcpEndpointError,

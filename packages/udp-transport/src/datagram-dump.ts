@@ -1,5 +1,4 @@
-import { describeBytes } from '@netlab/protocol';
-import type { Logger } from './logger';
+import { describeBytes, type Logger } from '@netlab/protocol';
 
 export interface Peer {
   address: string;

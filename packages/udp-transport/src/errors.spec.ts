@@ -1,7 +1,5 @@
 import { NetlabError } from '@netlab/protocol';
 import {
-  describeCause,
-  formatEndpoint,
   UdpAbortError,
   UdpBindError,
   UdpClosedError,
@@ -66,20 +64,5 @@ describe('the udp-transport error catalogue', () => {
 
   it('words a timeout as the client prints it: "No reply from 127.0.0.1:12000 after 4 tries"', () => {
     expect(samples[2].message).toBe('No reply from 127.0.0.1:12000 after 4 tries');
-  });
-});
-
-describe('formatEndpoint', () => {
-  it('brackets IPv6 addresses', () => {
-    expect(formatEndpoint({ host: '::1', port: 12000 })).toBe('[::1]:12000');
-    expect(formatEndpoint({ host: 'localhost', port: 1 })).toBe('localhost:1');
-  });
-});
-
-describe('describeCause', () => {
-  it('turns known system codes into words and falls back to the message', () => {
-    expect(describeCause(systemError('EMSGSIZE'))).toBe('message too long');
-    expect(describeCause(new Error('odd'))).toBe('odd');
-    expect(describeCause('text')).toBe('text');
   });
 });

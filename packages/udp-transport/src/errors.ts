@@ -1,4 +1,4 @@
-import { NetlabError } from '@netlab/protocol';
+import { describeCause, formatHostPort, NetlabError } from '@netlab/protocol';
 
 /** Where a socket error happened: the host and port the transport was talking to. */
 export interface UdpEndpoint {
@@ -52,7 +52,7 @@ export class UdpConnectError extends UdpTransportError {
   constructor(endpoint: UdpEndpoint, options?: { cause?: unknown }) {
     super(
       UdpErrorCode.CONNECT_FAILED,
-      `could not connect to ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
+      `Could not connect to ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
       options,
     );
     this.host = endpoint.host;
@@ -130,30 +130,8 @@ export class UdpUsageError extends UdpTransportError {
 }
 
 /** `127.0.0.1:12000`, `[::1]:12000`. */
-export function formatEndpoint({ host, port }: UdpEndpoint): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+export function formatEndpoint(endpoint: UdpEndpoint): string {
+  return formatHostPort(endpoint);
 }
 
-// Node's system errors say `bind EADDRINUSE 0.0.0.0:12000`; users read the plain words.
-const SYSTEM_ERROR_TEXT: Readonly<Record<string, string>> = {
-  EADDRINUSE: 'address already in use',
-  EADDRNOTAVAIL: 'address not available',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ECONNREFUSED: 'connection refused',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  EMSGSIZE: 'message too long',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'temporary failure in name resolution',
-  EINVAL: 'invalid argument',
-  EAFNOSUPPORT: 'address family not supported',
-};
-
-/** One short phrase for a (usually system) error, without Node's syscall prefix. */
-export function describeCause(cause: unknown): string {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && code in SYSTEM_ERROR_TEXT) return SYSTEM_ERROR_TEXT[code];
-  if (cause instanceof Error) return cause.message;
-  return String(cause);
-}
+export { describeCause };

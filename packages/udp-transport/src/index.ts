@@ -1,4 +1,4 @@
-export type { Logger } from './logger';
+export type { Logger } from '@netlab/protocol';
 export type { Peer } from './datagram-dump';
 export type { RateLimitOptions } from './rate-limiter';
 export {

@@ -5,6 +5,8 @@ import {
   ENVELOPE_HEADER_BYTES,
   isEnveloped,
   MAX_UDP_PAYLOAD_BYTES,
+  silentLogger,
+  type Logger,
 } from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import {
@@ -16,7 +18,6 @@ import {
   UdpTimeoutError,
   UdpUsageError,
 } from './errors';
-import { silentLogger, type Logger } from './logger';
 import { resolveHost } from './resolve-host';
 
 /** The largest payload `request` accepts: one datagram minus the envelope header. */

@@ -1,8 +1,13 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { decodeEnvelope, encodeEnvelope, isEnveloped } from '@netlab/protocol';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  isEnveloped,
+  silentLogger,
+  type Logger,
+} from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import { UdpAbortError, UdpBindError, UdpClosedError, UdpUsageError } from './errors';
-import { silentLogger, type Logger } from './logger';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter';
 import { resolveHost } from './resolve-host';
 
