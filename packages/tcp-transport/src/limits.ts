@@ -1,9 +1,11 @@
 import { TcpUsageError } from './errors';
 
-/** What one connection, and the server as a whole, may use. Every field has a default. */
+/**
+ * What one connection, and the server as a whole, may use. Every field has a default.
+ * The longest frame is the codec's limit (`lineCodec({ maxLineBytes })`), not one of these:
+ * only the codec knows where a frame ends.
+ */
 export interface TcpLimits {
-  /** Longest frame (line) in bytes; a longer one gets an error reply and the connection closes. */
-  maxLineBytes: number;
   /** Connections served at once; one more is told `server busy` and closed. */
   maxConnections: number;
   /** Close a connection with no traffic either way for this long. */
@@ -17,7 +19,6 @@ export interface TcpLimits {
 }
 
 export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
-  maxLineBytes: 65_536,
   maxConnections: 10_000,
   idleTimeoutMs: 300_000,
   lineDeadlineMs: 30_000,

@@ -1,7 +1,12 @@
 import type { Socket } from 'node:net';
-import { describeBytes, type FrameCodec, type FrameDecoder } from '@netlab/protocol';
+import {
+  describeBytes,
+  type FrameCodec,
+  type FrameDecoder,
+  levelEnabled,
+  type Logger,
+} from '@netlab/protocol';
 import type { TcpLimits } from './limits';
-import { levelEnabled, type Logger } from './logger';
 import {
   CLOSE_REASON,
   type CloseReason,
@@ -53,7 +58,15 @@ export class ServerConnection<T> {
   #lineDeadline: NodeJS.Timeout | undefined;
   #stuckTimer: NodeJS.Timeout | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
-  #paused = false;
+  /** Frames read and not answered yet: they wait while the client is behind on its replies. */
+  #queue: T[] = [];
+  #queueHead = 0;
+  /** The decoder's error (a frame over the limit), acted on once the frames before it are answered. */
+  #breach: unknown;
+  /** The client has half-closed: once the queue is answered, our side ends too. */
+  #inputEnded = false;
+  /** Reading is paused until what we already wrote has been handed to the kernel. */
+  #awaitingFlush = false;
 
   /** Without a session the connection is a `server busy` refusal: told so, then closed. */
   constructor(
@@ -80,7 +93,6 @@ export class ServerConnection<T> {
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('timeout', this.#onTimeout);
-    socket.on('drain', this.#onDrain);
   }
 
   /** Server shutdown: what was read is already answered; end our side and let replies drain. */
@@ -95,46 +107,61 @@ export class ServerConnection<T> {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.state !== CONNECTION_STATE.open) return;
+    if (this.state !== CONNECTION_STATE.open || this.#breach !== undefined) return;
     let frames: T[];
-    let breach: unknown;
     try {
       frames = this.#decoder.push(chunk);
     } catch (error) {
-      breach = error;
+      this.#breach = error;
       frames = framesBefore(error);
     }
-    this.#answer(frames, breach);
+    this.#enqueue(frames);
+    this.#answerQueued();
   };
 
   readonly #onEnd = (): void => {
     if (this.state !== CONNECTION_STATE.open) return;
+    this.#inputEnded = true;
     // Half-close: the client has sent its last line. An unfinished last line (no '\n')
     // is still a line to a codec that can flush, as to a netcat user.
     const decoder = this.#decoder as FrameDecoder<T> & { flush?(): T[] };
-    let frames: T[] = [];
-    let breach: unknown;
-    if (typeof decoder.flush === 'function') {
+    if (this.#breach === undefined && typeof decoder.flush === 'function') {
       try {
-        frames = decoder.flush();
+        this.#enqueue(decoder.flush());
       } catch (error) {
-        breach = error;
+        this.#breach = error;
       }
     }
-    if (frames.length > 0 || breach !== undefined) this.#answer(frames, breach);
-    this.#end(CLOSE_REASON.clientClosed);
+    this.#answerQueued();
   };
 
-  /** Handle the frames of one read, write all their replies at once, then act on a breach. */
-  #answer(frames: T[], breach: unknown): void {
+  #enqueue(frames: T[]): void {
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = frames;
+      this.#queueHead = 0;
+    } else {
+      for (const frame of frames) this.#queue.push(frame);
+    }
+  }
+
+  /**
+   * Answers queued frames and writes all their replies at once, then acts on a breach or
+   * the client's end. Stops early, and stops reading, once the unsent reply bytes reach
+   * maxPendingWriteBytes: a client that sends `History` a thousand times in one packet and
+   * never reads must not make the server hold a thousand History replies.
+   */
+  #answerQueued(): void {
+    if (this.#awaitingFlush || this.state !== CONNECTION_STATE.open) return;
     const ctx = this.#ctx;
+    const queue = this.#queue;
     const replies: T[] = [];
     let exit = false;
-    if (frames.length > 0) {
+    let budget = ctx.limits.maxPendingWriteBytes - this.#socket.writableLength;
+    if (this.#queueHead < queue.length) {
       const logInfo = levelEnabled(ctx.logger, 'info');
       const dump = ctx.dump && levelEnabled(ctx.logger, 'debug');
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i];
+      while (this.#queueHead < queue.length && budget > 0 && !exit) {
+        const frame = queue[this.#queueHead++];
         if (logInfo) {
           ctx.logger.info(
             { connection: this.info.id, remote: this.info.remote, bytes: frameBytes(frame) },
@@ -148,20 +175,29 @@ export class ServerConnection<T> {
         } catch (error) {
           return this.#sessionFailed(error);
         }
-        if (result.reply !== undefined) replies.push(result.reply);
-        if (result.close) {
-          exit = true;
-          break;
+        if (result.reply !== undefined) {
+          replies.push(result.reply);
+          budget -= replySize(result.reply);
         }
+        exit = result.close === true;
       }
     }
-    if (!exit && breach !== undefined) {
-      const notice = breachNotice(breach);
+    const pending = this.#queueHead < queue.length;
+    if (!pending && !exit && this.#breach !== undefined) {
+      const notice = breachNotice(this.#breach);
       if (notice !== undefined && ctx.errorFrame) replies.push(ctx.errorFrame(notice));
     }
-    if (replies.length > 0) this.#write(replies);
+    if (replies.length > 0) this.#socket.write(this.#encode(replies));
     if (exit) return this.#end(CLOSE_REASON.exit);
-    if (breach !== undefined) return this.#end(CLOSE_REASON.lineTooLong, breachDetail(breach));
+    if (pending || this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) {
+      return this.#waitForFlush();
+    }
+    this.#queue = [];
+    this.#queueHead = 0;
+    if (this.#breach !== undefined) {
+      return this.#end(CLOSE_REASON.lineTooLong, breachDetail(this.#breach));
+    }
+    if (this.#inputEnded) return this.#end(CLOSE_REASON.clientClosed);
     this.#watchUnfinishedLine();
   }
 
@@ -174,24 +210,40 @@ export class ServerConnection<T> {
     this.#socket.destroy();
   }
 
-  #write(frames: T[]): void {
+  #encode(frames: T[]): Buffer {
     const ctx = this.#ctx;
-    if (ctx.dump && levelEnabled(ctx.logger, 'debug'))
+    if (ctx.dump && levelEnabled(ctx.logger, 'debug')) {
       for (const frame of frames) this.#dump('out', frame);
-    this.#socket.write(ctx.codec.encode(frames));
-    if (!this.#paused && this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) {
-      // The client sends but does not read: stop reading until it catches up, so its
-      // replies cannot pile up in memory. 'drain' resumes; the stuck timer gives up.
-      this.#paused = true;
-      this.#socket.pause();
-      this.#stuckTimer = setTimeout(this.#onStuck, ctx.limits.stuckWriterTimeoutMs);
     }
+    return ctx.codec.encode(frames);
   }
+
+  /**
+   * The client sends but does not read: stop reading until what we owe it has gone out,
+   * so its replies cannot pile up in memory. The stuck timer gives up on it.
+   */
+  #waitForFlush(): void {
+    this.#awaitingFlush = true;
+    this.#socket.pause();
+    // An empty write's callback runs once everything before it is handed to the kernel;
+    // unlike 'drain' it comes whatever the socket's highWaterMark.
+    this.#socket.write(EMPTY, this.#onFlushed);
+    this.#stuckTimer ??= setTimeout(this.#onStuck, this.#ctx.limits.stuckWriterTimeoutMs);
+  }
+
+  readonly #onFlushed = (): void => {
+    if (!this.#awaitingFlush || this.state !== CONNECTION_STATE.open) return;
+    this.#awaitingFlush = false;
+    clearTimeout(this.#stuckTimer);
+    this.#stuckTimer = undefined;
+    this.#socket.resume();
+    this.#answerQueued();
+  };
 
   /** Error replies the transport itself sends (busy, limits); nothing if the codec has no text form. */
   #notify(message: string): void {
     const errorFrame = this.#ctx.errorFrame;
-    if (errorFrame) this.#write([errorFrame(message)]);
+    if (errorFrame) this.#socket.write(this.#encode([errorFrame(message)]));
   }
 
   /** Slowloris: an unfinished line gets `lineDeadlineMs` from its first byte, however slowly it trickles. */
@@ -218,14 +270,6 @@ export class ServerConnection<T> {
       this.#notify(`Error: idle timeout (no data for ${this.#ctx.limits.idleTimeoutMs} ms)`);
       this.#end(CLOSE_REASON.idleTimeout, 'idle');
     }
-  };
-
-  readonly #onDrain = (): void => {
-    if (!this.#paused) return;
-    this.#paused = false;
-    clearTimeout(this.#stuckTimer);
-    this.#stuckTimer = undefined;
-    this.#socket.resume();
   };
 
   readonly #onStuck = (): void => {
@@ -255,7 +299,7 @@ export class ServerConnection<T> {
     this.#socket.setTimeout(0);
     this.#socket.end();
     // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
-    if (this.#paused) this.#socket.resume();
+    if (this.#awaitingFlush) this.#socket.resume();
     this.#lingerTimer = setTimeout(this.#onLinger, lingerMs);
   }
 
@@ -289,6 +333,15 @@ export class ServerConnection<T> {
       direction === 'in' ? 'Frame in' : 'Frame out',
     );
   }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Bytes a reply will take on the wire, near enough to budget with (UTF-16 units for text). */
+function replySize(reply: unknown): number {
+  if (typeof reply === 'string') return reply.length + 1;
+  if (reply instanceof Uint8Array) return reply.byteLength + 4;
+  return 1;
 }
 
 /** A refused connection reads nothing, so its session is never asked anything. */

@@ -1,5 +1,13 @@
 import { connect, type Socket } from 'node:net';
-import { describeBytes, lineCodec, type FrameCodec, type FrameDecoder } from '@netlab/protocol';
+import {
+  describeBytes,
+  lineCodec,
+  type FrameCodec,
+  type FrameDecoder,
+  levelEnabled,
+  silentLogger,
+  type Logger,
+} from '@netlab/protocol';
 import {
   TcpAbortError,
   TcpClosedError,
@@ -8,7 +16,6 @@ import {
   formatEndpoint,
   type TcpEndpoint,
 } from './errors';
-import { levelEnabled, silentLogger, type Logger } from './logger';
 
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export type TcpTarget = TcpEndpoint;

@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import type { FrameCodec } from '@netlab/protocol';
+import { type FrameCodec, silentLogger, type Logger } from '@netlab/protocol';
 import {
   TcpAbortError,
   TcpClosedError,
@@ -8,7 +8,6 @@ import {
   type TcpEndpoint,
 } from './errors';
 import { resolveLimits, type TcpLimits } from './limits';
-import { silentLogger, type Logger } from './logger';
 import { ServerConnection, type ServerContext } from './server-connection';
 import type { ConnectionInfo, PeerAddress, SessionHandler } from './session';
 
@@ -101,6 +100,9 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   #binding: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
   #allClosed: (() => void) | undefined;
+  /** Ends the grace period of a shutdown: every connection still open is destroyed. */
+  #cutNow: (() => void) | undefined;
+  readonly #graceTimers: NodeJS.Timeout[] = [];
 
   constructor(options: TcpServerOptions<T>) {
     this.codec = options.codec;
@@ -172,7 +174,10 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   }
 
   close(options: TcpCloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(options.graceMs ?? DEFAULT_GRACE_MS);
+    const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    // A later call may shorten the grace (a second Ctrl+C: close now), never lengthen it.
+    if (this.#closing) this.#graceOver(graceMs);
+    else this.#closing = this.#shutdown(graceMs);
     return this.#closing;
   }
 
@@ -186,7 +191,14 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (this.#open.size === 0) this.#allClosed?.();
   }
 
+  #graceOver(graceMs: number): void {
+    if (graceMs <= 0) this.#cutNow?.();
+    else this.#graceTimers.push(setTimeout(() => this.#cutNow?.(), graceMs));
+  }
+
   async #shutdown(graceMs: number): Promise<void> {
+    const graceOver = new Promise<void>((resolve) => (this.#cutNow = resolve));
+    this.#graceOver(graceMs);
     // close() while bind is in flight: let it finish, then close what it opened.
     if (this.#state === SERVER_STATE.binding) await this.#binding;
     const wasListening = this.#state === SERVER_STATE.listening;
@@ -196,17 +208,13 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       if (this.#open.size > 0) {
         const allClosed = new Promise<void>((resolve) => (this.#allClosed = resolve));
         for (const connection of this.#open) connection.shutdown();
-        let graceTimer: NodeJS.Timeout | undefined;
-        const graceOver = new Promise<void>(
-          (resolve) => (graceTimer = setTimeout(resolve, graceMs)),
-        );
         await Promise.race([allClosed, graceOver]);
-        clearTimeout(graceTimer);
         for (const connection of this.#open) connection.destroy();
         await allClosed;
       }
       await stopped;
     }
+    for (const timer of this.#graceTimers) clearTimeout(timer);
     this.#state = SERVER_STATE.closed;
     this.address = undefined;
     if (wasListening) this.logger.info({ transport: 'tcp' }, 'Server closed');

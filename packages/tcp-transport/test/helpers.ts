@@ -71,20 +71,22 @@ export async function runCleanups(): Promise<void> {
 /** A line server over the protocol's sessions, on 127.0.0.1 port 0, closed after the test. */
 export async function startLineServer(
   options: {
-    limits?: Partial<TcpLimits>;
+    /** Server limits, and the line codec's maxLineBytes beside them. */
+    limits?: Partial<TcpLimits> & { maxLineBytes?: number };
     service?: ServiceName;
     logger?: MemoryLogger;
     dump?: boolean;
   } = {},
 ): Promise<{ server: TcpServer; port: number; logger: MemoryLogger }> {
   const logger = options.logger ?? new MemoryLogger();
+  const { maxLineBytes, ...serverLimits } = options.limits ?? {};
   const server = createTcpServer({
-    codec: lineCodec({ maxLineBytes: options.limits?.maxLineBytes }),
+    codec: lineCodec({ maxLineBytes }),
     createSession: () => createSession(options.service ?? 'task'),
     errorFrame: (message) => message,
     logger,
     dump: options.dump,
-    limits: options.limits,
+    limits: serverLimits,
   });
   onCleanup(() => server.close({ graceMs: 0 }));
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -117,11 +119,14 @@ export class RawClient {
       this.#wake();
     });
     socket.on('error', (error) => (this.error = error));
-    this.closed = once(socket, 'close').then(([hadError]) => {
-      this.#ended = true;
-      this.#wake();
-      return hadError as boolean;
-    });
+    // Not events.once: that rejects on 'error', and a reset is an outcome tests look at.
+    this.closed = new Promise((resolve) =>
+      socket.once('close', (hadError: boolean) => {
+        this.#ended = true;
+        this.#wake();
+        resolve(hadError);
+      }),
+    );
     onCleanup(() => {
       socket.destroy();
     });

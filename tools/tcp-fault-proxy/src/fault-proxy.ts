@@ -117,7 +117,11 @@ function pump(from: Socket, to: Socket, faults: StreamFaults, resetAfterBytes?: 
     }
   };
   const enqueue = (chunk: Buffer): void => {
-    chain = chain.then(() => forward(chunk)).catch(() => to.destroy());
+    chain = chain
+      .then(() => forward(chunk))
+      .catch(() => {
+        to.destroy();
+      });
   };
 
   from.on('data', (chunk: Buffer) => {

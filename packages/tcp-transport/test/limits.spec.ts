@@ -1,0 +1,208 @@
+import { RawClient, onCleanup, runCleanups, startLineServer } from './helpers';
+
+afterEach(runCleanups);
+
+// Small limits, so that every breach happens within a fraction of a second.
+const SMALL = {
+  maxLineBytes: 1024,
+  maxConnections: 3,
+  idleTimeoutMs: 300,
+  lineDeadlineMs: 500,
+  maxPendingWriteBytes: 64 * 1024,
+  stuckWriterTimeoutMs: 300,
+};
+
+/** A client that keeps talking, to show the others' breaches do not touch it. */
+async function wellBehaved(
+  port: number,
+): Promise<{ check(): Promise<void>; chatter(): () => Promise<void> }> {
+  const client = await RawClient.connect(port);
+  let sent = 0;
+  const check = async (): Promise<void> => {
+    sent++;
+    client.send(`still here ${sent}\n`);
+    expect(await client.readLine()).toBe(`Your data was ${`still here ${sent}`.length} bytes`);
+  };
+  return {
+    check,
+    /** A line every 100 ms (inside the 300 ms idle limit) until the returned stop() is awaited. */
+    chatter() {
+      let stopped = false;
+      const loop = (async () => {
+        while (!stopped) {
+          await check();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      return async () => {
+        stopped = true;
+        await loop;
+      };
+    },
+  };
+}
+
+describe('tcp server limits: line length', () => {
+  it('answers the lines before an over-long one, then says "Error: line too long (limit 1024 bytes)" and closes', async () => {
+    const { port, logger } = await startLineServer({ limits: SMALL });
+    const good = await wellBehaved(port);
+    const client = await RawClient.connect(port);
+    client.send(`Hi\n${'x'.repeat(2000)}\nnot answered\n`);
+    expect(await client.readToEnd()).toEqual([
+      'Your data was 2 bytes',
+      'Error: line too long (limit 1024 bytes)',
+    ]);
+    expect(
+      await logger.waitFor('Connection closed', { connection: 2, reason: 'line too long' }),
+    ).toMatchObject({ detail: 'PROTOCOL_LINE_TOO_LONG' });
+    await good.check();
+  });
+
+  it('accepts a line of exactly the limit', async () => {
+    const { port } = await startLineServer({ limits: SMALL });
+    const client = await RawClient.connect(port);
+    client.send(`${'x'.repeat(1024)}\r\n`);
+    expect(await client.readLine()).toBe('Your data was 1024 bytes');
+  });
+
+  it('stops a line that never ends at the limit, without buffering the rest', async () => {
+    const { port, logger } = await startLineServer({ limits: SMALL });
+    const client = await RawClient.connect(port);
+    client.send('y'.repeat(600));
+    client.send('y'.repeat(600));
+    expect(await client.readToEnd()).toEqual(['Error: line too long (limit 1024 bytes)']);
+    await logger.waitFor('Connection closed', { reason: 'line too long' });
+  });
+});
+
+describe('tcp server limits: idle time and the line deadline', () => {
+  it('closes a silent connection after the idle time with "Error: idle timeout"', async () => {
+    const { port, logger } = await startLineServer({ limits: SMALL });
+    const good = await wellBehaved(port);
+    const stopChatter = good.chatter();
+    const client = await RawClient.connect(port);
+    const started = Date.now();
+    expect(await client.readToEnd()).toEqual(['Error: idle timeout (no data for 300 ms)']);
+    await stopChatter();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await logger.waitFor('Connection closed', { connection: 2 })).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'idle',
+    });
+    await good.check();
+  });
+
+  it('closes a client that trickles a line without a newline (slowloris) at the line deadline', async () => {
+    const { port, logger } = await startLineServer({ limits: SMALL });
+    const good = await wellBehaved(port);
+    const stopChatter = good.chatter();
+    const client = await RawClient.connect(port);
+    // One byte every 50 ms keeps the idle timer from firing; only the deadline can stop it.
+    const trickle = setInterval(() => client.send('z'), 50);
+    onCleanup(() => clearInterval(trickle));
+    const started = Date.now();
+    expect(await client.readToEnd()).toEqual(['Error: line not finished within 500 ms']);
+    clearInterval(trickle);
+    await stopChatter();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(await logger.waitFor('Connection closed', { connection: 2 })).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'line deadline',
+    });
+    await good.check();
+  });
+
+  it('restarts the line deadline for each new line', async () => {
+    const { port } = await startLineServer({ limits: { ...SMALL, lineDeadlineMs: 200 } });
+    const client = await RawClient.connect(port);
+    // Three lines, each in two halves 120 ms apart: 360 ms in all, each line well within 200 ms.
+    for (let i = 0; i < 3; i++) {
+      client.send('ab');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      client.send('cd\n');
+      expect(await client.readLine()).toBe('Your data was 4 bytes');
+    }
+  });
+});
+
+describe('tcp server limits: connections', () => {
+  it('tells the client past maxConnections "Error: server busy" and closes it, serving the others', async () => {
+    const { port, logger, server } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000 },
+    });
+    const held = await Promise.all([1, 2, 3].map(() => wellBehaved(port)));
+    const flood = await Promise.all(Array.from({ length: 20 }, () => RawClient.connect(port)));
+    for (const client of flood) expect(await client.readToEnd()).toEqual(['Error: server busy']);
+    for (const client of held) await client.check();
+    expect(server.connections).toBe(3);
+    expect(logger.find('Connection closed', { reason: 'server busy' })).toHaveLength(20);
+  });
+
+  it('lets a new client in once a held connection closes', async () => {
+    const { port, logger } = await startLineServer({ limits: { ...SMALL, maxConnections: 1 } });
+    const first = await RawClient.connect(port);
+    first.socket.end();
+    await logger.waitFor('Connection closed', { connection: 1 });
+    const second = await wellBehaved(port);
+    await second.check();
+  });
+});
+
+describe('tcp server limits: backpressure', () => {
+  it('stops reading from a client that never reads, then closes it, serving the others', async () => {
+    const { port, logger } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000, maxLineBytes: 65_536 },
+    });
+    const good = await wellBehaved(port);
+    const client = await RawClient.connect(port, { reading: false });
+    // 100 messages of 1000 bytes make every History reply ~100 kB: a big debt, fast.
+    const message = 'm'.repeat(1000);
+    client.send(`${message}\n`.repeat(100));
+    const history = Buffer.from('History\n'.repeat(4096));
+    // Write until the socket says stop. If the server read on and on, each write would
+    // be taken; it pauses, so the kernel buffers fill and write() must return false.
+    let writes = 0;
+    while (client.socket.write(history)) {
+      writes++;
+      expect(writes).toBeLessThan(2000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await good.check();
+    expect(await logger.waitFor('Connection closed', { connection: 2 })).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'stuck writer',
+    });
+    await good.check();
+  });
+
+  it('answers every line of a client that reads slowly, however many replies it owes', async () => {
+    const { port } = await startLineServer({
+      limits: { ...SMALL, maxPendingWriteBytes: 1024, stuckWriterTimeoutMs: 5000 },
+    });
+    const client = await RawClient.connect(port, { reading: false });
+    client.send('a'.repeat(500) + '\n');
+    client.send('History\n'.repeat(200));
+    client.socket.end();
+    // Start reading only now: the server has had to pause on this client's backlog.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    client.socket.resume();
+    const lines = await client.readToEnd();
+    expect(lines).toHaveLength(201);
+    expect(lines[200]).toBe(`History: ["${'a'.repeat(500)}"]`);
+  });
+});
+
+describe('tcp server limits: shutdown', () => {
+  it('closes the server cleanly while a client is stuck', async () => {
+    const { port, server, logger } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000 },
+    });
+    const client = await RawClient.connect(port, { reading: false });
+    client.send('History\n'.repeat(100));
+    await logger.waitFor('Received message from client');
+    await server.close({ graceMs: 100 });
+    client.socket.resume();
+    await client.closed;
+    expect(logger.find('Connection closed')[0]).toMatchObject({ reason: 'shutdown' });
+  });
+});
