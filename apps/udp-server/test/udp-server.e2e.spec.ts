@@ -2,7 +2,13 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
-import { runServer, runToEnd, SERVER_MAIN, type RunningServer } from './run-server';
+import {
+  runApp,
+  runCleanups,
+  runToEnd,
+  startServer,
+  type RunningServer,
+} from '@netlab-tools/app-harness';
 
 /** One datagram to the server and the first one back. */
 async function exchange(
@@ -22,21 +28,17 @@ async function exchange(
   }
 }
 
-describe('udp-server (built app)', () => {
-  const servers: RunningServer[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.stop('SIGKILL')));
-  });
-  async function start(args: string[] = []): Promise<RunningServer> {
-    const server = await runServer(args);
-    servers.push(server);
-    return server;
-  }
+function start(args: string[] = []): Promise<RunningServer> {
+  return startServer('udp-server', args);
+}
 
+afterEach(runCleanups);
+
+describe('udp-server (built app)', () => {
   it('binds 0.0.0.0 by default and logs "Listening at" with the real port', async () => {
     const server = await start();
     expect(server.port).toBeGreaterThan(0);
-    expect(server.logs[0]).toMatchObject({
+    expect(server.logs.lines[0]).toMatchObject({
       msg: 'Listening at',
       transport: 'udp',
       address: '0.0.0.0',
@@ -47,7 +49,7 @@ describe('udp-server (built app)', () => {
   it('uppercases a plain datagram as nc -u sends it, and logs the sender and byte count', async () => {
     const server = await start();
     expect((await exchange(server.port, 'hello world\n')).toString()).toBe('HELLO WORLD\n');
-    const received = await server.waitForLog((line) => line.msg === 'Received message from client');
+    const received = await server.logs.waitFor('Received message from client');
     expect(received).toMatchObject({
       remote: { address: '127.0.0.1', port: expect.any(Number) },
       bytes: 12,
@@ -100,7 +102,7 @@ describe('udp-server (built app)', () => {
 
   it('serves IPv6 with --host ::1', async () => {
     const server = await start(['--host', '::1']);
-    expect(server.logs[0]).toMatchObject({ address: '::1' });
+    expect(server.logs.lines[0]).toMatchObject({ address: '::1' });
     expect((await exchange(server.port, 'six', '::1')).toString()).toBe('SIX');
   });
 
@@ -110,32 +112,29 @@ describe('udp-server (built app)', () => {
       const server = await start();
       const { code } = await server.stop(signal);
       expect(code).toBe(0);
-      expect(server.logs.at(-1)).toMatchObject({ msg: 'Server closed' });
+      expect(server.logs.lines.at(-1)).toMatchObject({ msg: 'Server closed' });
     },
   );
 
   it('with --dump logs each datagram in and out at debug level', async () => {
     const server = await start(['--dump', '--log-level', 'debug']);
     await exchange(server.port, 'hi');
-    const out = await server.waitForLog(
-      (line) => line.msg === 'Datagram' && line.direction === 'out',
-    );
+    const out = await server.logs.waitFor('Datagram', { direction: 'out' });
     expect(out).toMatchObject({ level: 20, length: 2, text: 'HI', hex: '48 49', truncated: false });
-    expect(server.logs).toContainEqual(
+    expect(server.logs.lines).toContainEqual(
       expect.objectContaining({ msg: 'Datagram', direction: 'in', text: 'hi' }),
     );
   });
 
   it('says the port is in use on one stderr line and exits 1', async () => {
     const server = await start(['--host', '127.0.0.1']);
-    const result = await runToEnd(process.execPath, [
-      SERVER_MAIN,
+    const result = await runApp('udp-server', [
       '--host',
       '127.0.0.1',
       '--port',
       String(server.port),
     ]);
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       code: 1,
       stdout: '',
       stderr: `udp-server: could not bind 127.0.0.1:${server.port}: address already in use\n`,
@@ -146,22 +145,22 @@ describe('udp-server (built app)', () => {
     [['--port', 'abc'], 'udp-server: --port must be an integer from 0 to 65535 (got "abc")'],
     [
       ['--log-level', 'loud'],
-      'udp-server: --log-level must be fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'udp-server: --log-level must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
     ],
     [['--bogus'], 'udp-server: unknown flag --bogus (see --help)'],
   ])('rejects %j with one clear line and exit 2, binding nothing', async (args, line) => {
-    const result = await runToEnd(process.execPath, [SERVER_MAIN, ...args]);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });
+    const result = await runApp('udp-server', args);
+    expect(result).toMatchObject({ code: 2, stdout: '', stderr: `${line}\n` });
   });
 
   it('prints usage for --help and the version for --version', async () => {
-    const help = await runToEnd(process.execPath, [SERVER_MAIN, '--help']);
+    const help = await runApp('udp-server', ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--rate-limit N');
     const { version } = JSON.parse(
       readFileSync(path.resolve(__dirname, '../package.json'), 'utf8'),
     ) as { version: string };
-    expect(await runToEnd(process.execPath, [SERVER_MAIN, '--version'])).toEqual({
+    expect(await runApp('udp-server', ['--version'])).toMatchObject({
       code: 0,
       stdout: `${version}\n`,
       stderr: '',

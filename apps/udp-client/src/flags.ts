@@ -1,0 +1,25 @@
+import { flag } from '@netlab/cli';
+
+export const SUMMARY =
+  'Sends each line typed (or piped) to the UDP uppercase service and prints the reply.\n' +
+  'A lost datagram is sent again after --timeout ms, the wait doubling each time.\n' +
+  'Logs are JSON lines on stderr.';
+
+export const FOOTER =
+  'Exit status: 0 when every line was answered, 1 when some were not or the server\n' +
+  'cannot be reached, 2 for a bad flag.';
+
+export const UDP_CLIENT_FLAGS = {
+  host: flag.host('127.0.0.1', 'server address or host name; ::1 for IPv6'),
+  port: flag.port(12000, 'server port', 1),
+  timeout: flag.integer(
+    1,
+    600_000,
+    1000,
+    'first wait for a reply in ms, doubled on each retry',
+    'MS',
+  ),
+  retries: flag.integer(0, 20, 3, 're-sends after the first try'),
+  logLevel: flag.logLevel(),
+  dump: flag.switch("log every datagram's text and hex at debug level"),
+};

@@ -1,0 +1,99 @@
+import { hostname } from 'node:os';
+import { runApp, runCleanups, startServer, type RunningServer } from '@netlab-tools/app-harness';
+
+const reply = (text: string): string => `Received Message from Server: ${text}`;
+
+function runClient(args: string[], input: string) {
+  return runApp('udp-client', args, input);
+}
+
+function start(args: string[] = []): Promise<RunningServer> {
+  return startServer('udp-server', args);
+}
+
+afterEach(runCleanups);
+
+describe('udp-client (built app)', () => {
+  it('sends piped lines in order and prints each reply, with no prompt, then exits 0', async () => {
+    const server = await start();
+    const result = await runClient(
+      ['--port', String(server.port)],
+      'Hello\nTesting Connection\nhéllo wörld\n\n',
+    );
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: [
+        reply('HELLO'),
+        reply('TESTING CONNECTION'),
+        reply('HÉLLO WÖRLD'),
+        reply(''),
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it(`reaches a server by this machine's host name (${hostname()})`, async () => {
+    const server = await start(); // 0.0.0.0, so every local address answers
+    const result = await runClient(
+      ['--host', hostname(), '--port', String(server.port)],
+      'by name\n',
+    );
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('BY NAME')}\n` });
+  });
+
+  it('talks IPv6 with --host ::1', async () => {
+    const server = await start(['--host', '::1']);
+    const result = await runClient(['--host', '::1', '--port', String(server.port)], 'six\n');
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('SIX')}\n` });
+  });
+
+  it('treats Exit as the end of input: later lines are not sent', async () => {
+    const server = await start();
+    const result = await runClient(['--port', String(server.port)], 'one\n  exit \ntwo\n');
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('ONE')}\n`, stderr: '' });
+  });
+
+  it('prints "No reply from HOST:PORT after N tries" for each unanswered line, carries on, and exits 1', async () => {
+    const server = await start();
+    const port = server.port;
+    await server.stop('SIGTERM'); // nothing listens there now
+    const result = await runClient(
+      ['--port', String(port), '--timeout', '30', '--retries', '1'],
+      'a\nb\n',
+    );
+    const noReply = `No reply from 127.0.0.1:${port} after 2 tries`;
+    expect(result).toMatchObject({ code: 1, stdout: `${noReply}\n${noReply}\n`, stderr: '' });
+  });
+
+  it('refuses a line longer than one datagram before sending, and goes on with the next', async () => {
+    const server = await start();
+    const long = 'x'.repeat(65_502);
+    const result = await runClient(
+      ['--port', String(server.port)],
+      `${long}\n${'y'.repeat(65_501)}\nok\n`,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'udp-client: line of 65502 bytes not sent: one datagram carries at most 65501 bytes of message\n',
+    );
+    expect(result.stdout).toBe(`${reply('Y'.repeat(65_501))}\n${reply('OK')}\n`);
+    await server.logs.waitFor('Received message from client', { bytes: 2 + 6 });
+    // Only the two lines that fit reached the server.
+    expect(server.logs.find('Received message from client')).toHaveLength(2);
+  });
+
+  it('says it cannot resolve an unknown host on one line and exits 1', async () => {
+    const result = await runClient(['--host', 'no-such-host.invalid'], 'x\n');
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toMatch(/^Could not connect to no-such-host\.invalid:12000: .+\n$/);
+  });
+
+  it('rejects a bad flag with one clear line and exit 2, sending nothing', async () => {
+    expect(await runClient(['--timeout', 'soon'], 'x\n')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'udp-client: --timeout must be an integer from 1 to 600000 (got "soon")\n',
+    });
+  });
+});

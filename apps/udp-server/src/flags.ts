@@ -1,0 +1,22 @@
+import { flag } from '@netlab/cli';
+
+export const SUMMARY =
+  'The UDP uppercase service: every datagram is answered, to its sender, with its text uppercased\n' +
+  '(never more bytes than it received). Logs are JSON lines on stdout.';
+
+export const FOOTER = 'Exit status: 0 after a clean stop, 1 if it cannot bind, 2 for a bad flag.';
+
+export const UDP_SERVER_FLAGS = {
+  host: flag.host('0.0.0.0', 'address or host name to bind; :: for IPv6'),
+  port: flag.port(12000, 'port to bind, 0 lets the OS pick one'),
+  service: flag.choice(['uppercase'] as const, 'uppercase', 'service to run'),
+  rateLimit: flag.integer(
+    0,
+    1_000_000,
+    0,
+    'datagrams per second from one source address, 0 for no limit',
+  ),
+  grace: flag.integer(0, 600_000, 5000, 'ms a graceful stop may take', 'MS'),
+  logLevel: flag.logLevel(),
+  dump: flag.switch("log every datagram's text and hex at debug level"),
+};

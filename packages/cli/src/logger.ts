@@ -1,0 +1,46 @@
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from './flags';
+
+const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
+
+export interface AppLogger {
+  readonly logger: Logger;
+  /** Writes out whatever the asynchronous destination still holds; call before exiting. */
+  flush(): void;
+}
+
+/**
+ * The apps' pino logger. Servers log to stdout through an asynchronous destination, so a
+ * log line per message does not block the event loop (flushed on every exit path); clients
+ * log to stderr synchronously, because their stdout is the user's screen. Plain pino only:
+ * pino transports need a worker file that an esbuild bundle does not carry.
+ */
+export function createAppLogger(options: {
+  name: string;
+  level: LogLevel;
+  stream: 'stdout' | 'stderr';
+  base?: Record<string, unknown>;
+}): AppLogger {
+  const toStdout = options.stream === 'stdout';
+  const destination = pino.destination({
+    fd: toStdout ? 1 : 2,
+    sync: !toStdout,
+    // A reader that stalls (a full pipe) must not make logs an unbounded queue in memory:
+    // past this, lines are dropped rather than held.
+    ...(toStdout ? { maxLength: MAX_BUFFERED_LOG_BYTES } : {}),
+  });
+  const logger = pino(
+    { name: options.name, level: options.level, base: { pid: process.pid, ...options.base } },
+    destination,
+  );
+  return {
+    logger,
+    flush: () => {
+      try {
+        destination.flushSync();
+      } catch {
+        // Nothing buffered, or stdout already closed by the reader: nothing left to save.
+      }
+    },
+  };
+}
