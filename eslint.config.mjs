@@ -6,6 +6,44 @@ import nx from '@nx/eslint-plugin';
 
 const socketModules = ['net', 'node:net', 'dgram', 'node:dgram'];
 
+function boundaries({ testsMayUseTools }) {
+  const tools = testsMayUseTools ? ['type:tool'] : [];
+  return {
+    // Tests are not built, so a test may use a tool that has no build of its own.
+    enforceBuildableLibDependency: !testsMayUseTools,
+    allow: [],
+    depConstraints: [
+      {
+        sourceTag: 'type:protocol',
+        onlyDependOnLibsWithTags: ['type:protocol'],
+        bannedExternalImports: [...socketModules, 'pino'],
+      },
+      {
+        sourceTag: 'type:transport',
+        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport', ...tools],
+      },
+      {
+        sourceTag: 'type:app',
+        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport', 'type:cli', ...tools],
+      },
+      {
+        // What the apps share (flags, logger, signals, keyboard): no sockets, no services.
+        sourceTag: 'type:cli',
+        onlyDependOnLibsWithTags: ['type:protocol'],
+        bannedExternalImports: socketModules,
+      },
+      {
+        // Test and demo tools (fault proxies, the app harness): never a dependency of shipped code.
+        sourceTag: 'type:tool',
+        onlyDependOnLibsWithTags: ['type:protocol', 'type:tool'],
+      },
+      { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+      { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },
+      { sourceTag: 'scope:tcp', onlyDependOnLibsWithTags: ['scope:tcp', 'scope:shared'] },
+    ],
+  };
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -14,33 +52,13 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          depConstraints: [
-            {
-              sourceTag: 'type:protocol',
-              onlyDependOnLibsWithTags: ['type:protocol'],
-              bannedExternalImports: [...socketModules, 'pino'],
-            },
-            {
-              sourceTag: 'type:transport',
-              onlyDependOnLibsWithTags: ['type:protocol', 'type:transport'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:protocol', 'type:transport'],
-            },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },
-            { sourceTag: 'scope:tcp', onlyDependOnLibsWithTags: ['scope:tcp', 'scope:shared'] },
-          ],
-        },
-      ],
-    },
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTools: false })] },
+  },
+  {
+    // Tests may drive the fault-injecting tools (a proxy that splits writes, one that loses
+    // datagrams); shipped code may not.
+    files: ['**/*.spec.ts', '**/test/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTools: true })] },
   },
   {
     // Belt and braces for the purity of protocol: the boundary rule above sees

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'app-harness',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { onCleanup } from './cleanup';
+import { LogCollector, type LogLine } from './log-lines';
+import { appMain, type AppName } from './paths';
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A child process with its output kept, and a promise of how it ended. */
+export interface Spawned {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Everything written to stdout and stderr so far. */
+  readonly output: { stdout: string; stderr: string };
+  readonly exited: Promise<Exit>;
+  /** Sends `signal` if the process still runs; resolves with how it ended. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Spawns a process with piped stdio; it is killed after the test if still running. */
+export function spawnProcess(command: string, args: readonly string[]): Spawned {
+  const child = spawn(command, [...args], { stdio: 'pipe' });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+  // A child that exits before reading its input must not crash the test with EPIPE.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<Exit>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, ...output }));
+  });
+  const stop = (signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  onCleanup(() => stop('SIGKILL'));
+  return { child, output, exited, stop };
+}
+
+/** Runs a command to completion, with `input` on its stdin. */
+export function runToEnd(command: string, args: readonly string[], input = ''): Promise<Exit> {
+  const run = spawnProcess(command, args);
+  run.child.stdin.end(input);
+  return run.exited;
+}
+
+/** Runs a built app (`node dist/apps/<app>/main.js ARGS`) to completion with `input` piped in. */
+export function runApp(app: AppName, args: readonly string[], input = ''): Promise<Exit> {
+  return runToEnd(process.execPath, [appMain(app), ...args], input);
+}
+
+export interface RunningServer extends Spawned {
+  /** The JSON log lines of the server (stdout). */
+  readonly logs: LogCollector;
+  /** The `Listening at` line. */
+  readonly listening: LogLine;
+  /** The real port from `Listening at` (0 for a Unix socket). */
+  readonly port: number;
+}
+
+const LISTEN_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts a built server app and resolves once it logs `Listening at`. Unless ARGS give a
+ * port or a path it binds port 0, so tests never collide on a port.
+ */
+export async function startServer(
+  app: 'udp-server' | 'tcp-server',
+  args: readonly string[] = [],
+): Promise<RunningServer> {
+  const defaults = args.includes('--port') || args.includes('--path') ? [] : ['--port', '0'];
+  const spawned = spawnProcess(process.execPath, [appMain(app), ...defaults, ...args]);
+  const logs = new LogCollector(spawned.child.stdout);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const listening = await Promise.race([
+      logs.waitFor('Listening at'),
+      spawned.exited.then((exit) => {
+        throw new Error(
+          `${app} exited (${exit.code ?? exit.signal}) before listening: ${exit.stderr}`,
+        );
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`${app} did not log "Listening at" within ${LISTEN_TIMEOUT_MS} ms`)),
+          LISTEN_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { ...spawned, logs, listening, port: Number(listening.port ?? 0) };
+  } catch (error) {
+    await spawned.stop('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A client app with stdin kept open, for typing a line at a time and awaiting what it prints:
+ * the piped (no terminal) mode of udp-client and tcp-client.
+ */
+export interface TypedClient extends Spawned {
+  /** Writes `line` and a newline to the client's stdin. */
+  type(line: string): void;
+  /** Resolves with stdout once it holds `count` lines (without their '\n'). */
+  screenLines(count: number): Promise<string[]>;
+  /** Closes stdin (end of input). */
+  endInput(): void;
+}
+
+export function startClient(
+  app: 'udp-client' | 'tcp-client',
+  args: readonly string[],
+): TypedClient {
+  const spawned = spawnProcess(process.execPath, [appMain(app), ...args]);
+  const screenLines = async (count: number): Promise<string[]> => {
+    for (;;) {
+      const lines = spawned.output.stdout.split('\n');
+      lines.pop();
+      if (lines.length >= count) return lines;
+      const ended = await Promise.race([
+        new Promise<false>((resolve) => spawned.child.stdout.once('data', () => resolve(false))),
+        spawned.exited.then(() => true),
+      ]);
+      if (ended) {
+        const final = spawned.output.stdout.split('\n');
+        final.pop();
+        if (final.length >= count) return final;
+        throw new Error(
+          `${app} exited after ${final.length} of ${count} lines:\n${spawned.output.stdout}\nstderr: ${spawned.output.stderr}`,
+        );
+      }
+    }
+  };
+  return {
+    ...spawned,
+    type: (line) => spawned.child.stdin.write(`${line}\n`),
+    screenLines,
+    endInput: () => spawned.child.stdin.end(),
+  };
+}

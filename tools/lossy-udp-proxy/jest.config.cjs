@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'lossy-udp-proxy',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tcp-fault-proxy',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
