@@ -41,6 +41,14 @@ expect_violation 'a udp app imports a tcp package' apps/udp-server/src/violation
   "import * as tcp from '@netlab/tcp-transport'; export const x = tcp;" '@nx/enforce-module-boundaries'
 expect_violation 'a tcp app imports a udp package' apps/tcp-client/src/violation.ts \
   "import * as udp from '@netlab/udp-transport'; export const x = udp;" '@nx/enforce-module-boundaries'
+expect_violation 'shipped package code imports a test tool' packages/tcp-transport/src/violation.ts \
+  "import { createFaultProxy } from '@netlab-tools/tcp-fault-proxy'; export const x = createFaultProxy;" \
+  '@nx/enforce-module-boundaries'
+expect_violation 'shipped app code imports a test tool' apps/udp-server/src/violation.ts \
+  "import { startLossyProxy } from '@netlab-tools/lossy-udp-proxy'; export const x = startLossyProxy;" \
+  '@nx/enforce-module-boundaries'
+expect_violation 'the apps shared cli code imports a transport' packages/cli/src/violation.ts \
+  "import * as tcp from '@netlab/tcp-transport'; export const x = tcp;" '@nx/enforce-module-boundaries'
 
 # Without the violations the same projects lint clean: the failures above came from the rules.
 if npx eslint packages apps >/dev/null 2>&1; then
