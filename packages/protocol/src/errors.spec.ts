@@ -3,6 +3,7 @@ import {
   FrameTooLargeError,
   InvalidEnvelopeError,
   InvalidOptionsError,
+  InvalidProxyHeaderError,
   LineTooLongError,
   NetlabError,
   NewlineInLineError,
@@ -23,6 +24,7 @@ const examples: ProtocolError[] = [
   new InvalidEnvelopeError('short'),
   new UnsupportedEnvelopeVersionError(2),
   new UnknownServiceError('echo'),
+  new InvalidProxyHeaderError('no signature'),
 ];
 
 describe('the error catalogue', () => {

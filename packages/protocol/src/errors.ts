@@ -23,6 +23,7 @@ export const ProtocolErrorCode = {
   INVALID_ENVELOPE: 'PROTOCOL_INVALID_ENVELOPE',
   UNSUPPORTED_VERSION: 'PROTOCOL_UNSUPPORTED_VERSION',
   UNKNOWN_SERVICE: 'PROTOCOL_UNKNOWN_SERVICE',
+  INVALID_PROXY_HEADER: 'PROTOCOL_INVALID_PROXY_HEADER',
 } as const;
 
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
@@ -142,5 +143,17 @@ export class UnknownServiceError extends ProtocolError {
       `Unknown service "${service}" (expected task or uppercase)`,
     );
     this.service = service;
+  }
+}
+
+/**
+ * A connection on a PROXY-protocol listener did not start with a valid PROXY v1 or v2
+ * header (missing, malformed, or longer than allowed). The connection cannot be trusted.
+ */
+export class InvalidProxyHeaderError extends ProtocolError {
+  override name = 'InvalidProxyHeaderError';
+
+  constructor(reason: string) {
+    super(ProtocolErrorCode.INVALID_PROXY_HEADER, `Invalid PROXY protocol header: ${reason}`);
   }
 }

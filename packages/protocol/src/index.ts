@@ -3,6 +3,7 @@ export {
   FrameTooLargeError,
   InvalidEnvelopeError,
   InvalidOptionsError,
+  InvalidProxyHeaderError,
   LineTooLongError,
   NetlabError,
   NewlineInLineError,
@@ -52,3 +53,5 @@ export { levelEnabled, silentLogger } from './logger';
 export type { Logger } from './logger';
 export { describeCause, formatHostPort } from './endpoint-text';
 export type { HostPort } from './endpoint-text';
+export { PROXY_V2_SIGNATURE, ProxyHeaderDecoder } from './proxy-header';
+export type { ProxyHeader, ProxyHeaderResult } from './proxy-header';
