@@ -155,6 +155,8 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
         }
         function onConnectError(error: Error): void {
           cleanup();
+          // Forget the failed socket, so close() does not close it a second time (that throws).
+          if (socket === sock) socket = undefined;
           sock.close();
           reject(new UdpConnectError(endpoint, { cause: error }));
         }
