@@ -1,11 +1,12 @@
 import { lookup } from 'node:dns/promises';
-import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
+import { decodeEnvelope, encodeEnvelope, ENVELOPE_HEADER_BYTES } from '@netlab/protocol';
 import {
   createUdpClient,
   createUdpServer,
   MAX_REQUEST_PAYLOAD_BYTES,
   UdpAbortError,
   UdpClosedError,
+  UdpConnectError,
   UdpMessageTooLargeError,
   UdpTimeoutError,
   UdpUsageError,
@@ -90,10 +91,92 @@ describe('createUdpClient', () => {
     const ids = fake.received.map((d) => decodeEnvelope(d.data).id);
     expect(new Set(ids).size).toBe(1); // a retry is the same request
     const gaps = fake.received.slice(1).map((d, i) => d.at - fake.received[i].at);
-    // 40, 80, 160 ms; timers never fire early, the event loop may make them late.
+    // 40, 80, 160 ms; timers never fire early (a busy event loop can only make them late,
+    // so the exact schedule is proven with fake timers below).
     gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(40 * 2 ** i - 5));
-    expect(gaps[2]).toBeGreaterThan(gaps[0] * 2);
     expect(elapsed).toBeGreaterThanOrEqual(40 + 80 + 160 + 320 - 5);
+  });
+
+  describe('backoff schedule (setTimeout faked, sockets real)', () => {
+    // Only the retry timers are faked: sockets, nextTick and setImmediate stay real, so the
+    // datagrams still cross loopback while the test moves the clock by hand.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+        ],
+      });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    /** The attempt numbers the client has sent so far (it logs each send as it makes it). */
+    const attempts = (c: ReturnType<typeof client>): unknown[] =>
+      c.logger.records.filter((r) => r.msg === 'Sending request').map((r) => r.fields.attempt);
+
+    /** Lets I/O callbacks and promise reactions run without moving the faked clock. */
+    const settleIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    function outcome(promise: Promise<unknown>): () => string {
+      let state = 'pending';
+      promise.then(
+        () => (state = 'resolved'),
+        (error: Error) => (state = error.name),
+      );
+      return () => state;
+    }
+
+    it('re-sends after exactly timeout, 2×timeout, 4×timeout, and gives up after 8×timeout more', async () => {
+      const fake = await fakeServer();
+      const c = client(fake.port);
+      const request = c.request('anyone?', { timeout: 100, retries: 3 });
+      const state = outcome(request);
+      await fake.next(); // the first try is out and its timer armed
+      for (const [wait, attempt] of [
+        [100, 2],
+        [200, 3],
+        [400, 4],
+      ]) {
+        jest.advanceTimersByTime(wait - 1);
+        expect(attempts(c)).toHaveLength(attempt - 1);
+        jest.advanceTimersByTime(1);
+        expect(attempts(c)).toEqual(Array.from({ length: attempt }, (_, i) => i + 1));
+        await fake.next();
+      }
+      jest.advanceTimersByTime(799);
+      await settleIo();
+      expect(state()).toBe('pending');
+      jest.advanceTimersByTime(1);
+      await expect(request).rejects.toMatchObject({ code: 'UDP_TIMEOUT', tries: 4 });
+      expect(fake.received).toHaveLength(4);
+    });
+
+    it("caps a wait at setTimeout's limit (2^31 - 1 ms) rather than letting it fire at once", async () => {
+      // Node (and the fake clock) run a longer timer after 1 ms: uncapped, the second wait of
+      // 2^31 ms would end the request almost at once.
+      const fake = await fakeServer();
+      const c = client(fake.port);
+      const request = c.request('patience', { timeout: 2 ** 30, retries: 1 });
+      const state = outcome(request);
+      await fake.next();
+      jest.advanceTimersByTime(2 ** 30);
+      expect(attempts(c)).toEqual([1, 2]);
+      await fake.next();
+      jest.advanceTimersByTime(2 ** 31 - 2);
+      await settleIo();
+      expect(state()).toBe('pending');
+      jest.advanceTimersByTime(1);
+      await expect(request).rejects.toBeInstanceOf(UdpTimeoutError);
+    });
   });
 
   it('retries until the server answers', async () => {
@@ -149,25 +232,43 @@ describe('createUdpClient', () => {
   it('never accepts a reply from anyone but its server, even one with the right id', async () => {
     const fake = await fakeServer();
     const stranger = track(await openRawSocket());
-    const reply = client(fake.port).request('who is there?');
+    const logger = captureLogger();
+    const c = track(createUdpClient({ host: '127.0.0.1', port: fake.port, logger, dump: true }));
+    const reply = c.request('who is there?');
     const request = await fake.next();
-    // Sent before the real reply: if the kernel delivered it, the client would resolve with it.
+    // Sent to the client's own port before the real reply: if the kernel delivered it, the
+    // client would resolve with it, since the id matches.
     await stranger.send(
       encodeEnvelope(decodeEnvelope(request.data).id, Buffer.from('FORGED')),
       request.rinfo.port,
     );
     await fake.reply(request, 'GENUINE');
     await expect(reply).resolves.toEqual(Buffer.from('GENUINE'));
+    // The socket is connected, so the kernel dropped the forgery: the client never saw it.
+    const seen = logger.records.filter((r) => r.msg === 'Datagram' && r.fields.direction === 'in');
+    expect(seen).toHaveLength(1);
+    expect(seen[0].fields).toMatchObject({ peer: { address: '127.0.0.1', port: fake.port } });
   });
 
   it('rejects with UdpAbortError when the signal fires while waiting, and sends no more tries', async () => {
     const fake = await fakeServer();
+    const c = client(fake.port);
     const controller = new AbortController();
-    const reply = client(fake.port).request('wait', { timeout: 10_000, signal: controller.signal });
+    const reason = new Error('user pressed Ctrl+C');
+    const reply = c.request('wait', { timeout: 20, retries: 5, signal: controller.signal });
     await fake.next();
-    controller.abort();
+    controller.abort(reason);
     await expect(reply).rejects.toBeInstanceOf(UdpAbortError);
-    await expect(reply).rejects.toMatchObject({ code: 'UDP_ABORTED' });
+    await expect(reply).rejects.toMatchObject({ code: 'UDP_ABORTED', cause: reason });
+    // A later request outlives the aborted one's next retry time (20 ms) several times over;
+    // had its timer survived, a retry of 'wait' would have reached the server meanwhile.
+    await expect(c.request('later', { timeout: 150, retries: 0 })).rejects.toBeInstanceOf(
+      UdpTimeoutError,
+    );
+    expect(fake.received.map((d) => decodeEnvelope(d.data).payload.toString())).toEqual([
+      'wait',
+      'later',
+    ]);
   });
 
   it('sends nothing for an already aborted signal', async () => {
@@ -200,6 +301,53 @@ describe('createUdpClient', () => {
     const failure = c.request('hello?', { timeout: 20, retries: 2 });
     await expect(failure).rejects.toBeInstanceOf(UdpTimeoutError);
     await expect(failure).rejects.toMatchObject({ tries: 3 });
+  });
+
+  it('keeps its remaining tries through "port unreachable" and takes the reply of a server that comes up', async () => {
+    const gone = await openRawSocket();
+    const port = gone.port;
+    await gone.close();
+    const c = client(port);
+    const reply = c.request('are you up yet?', { timeout: 50, retries: 6 });
+    // The kernel answers the first try with ICMP port unreachable ...
+    await c.logger.waitFor('No one answered yet');
+    // ... then a server binds the port, and a retry reaches it.
+    const server = track(
+      createUdpServer({ handler: (payload) => Buffer.from(payload.toString().toUpperCase()) }),
+    );
+    await server.listen({ host: '127.0.0.1', port });
+    await expect(reply).resolves.toEqual(Buffer.from('ARE YOU UP YET?'));
+  });
+
+  it('rejects with a typed UdpConnectError, never a crash, when the kernel refuses the destination', async () => {
+    // A broadcast address without SO_BROADCAST: connect() fails with EACCES.
+    const c = client(12000, '255.255.255.255');
+    const failure = c.request('to everyone');
+    await expect(failure).rejects.toBeInstanceOf(UdpConnectError);
+    await expect(failure).rejects.toMatchObject({
+      code: 'UDP_CONNECT_FAILED',
+      message: 'Could not connect to 255.255.255.255:12000: permission denied',
+      cause: expect.objectContaining({ code: 'EACCES' }),
+    });
+  });
+
+  it('sends an empty payload as a header-only envelope and resolves with the empty reply', async () => {
+    const { port } = await uppercaseServer();
+    const fake = await fakeServer();
+    await expect(client(port).request('')).resolves.toEqual(Buffer.alloc(0));
+    // On the wire: the 6-byte header and nothing else.
+    const c = client(fake.port);
+    const reply = c.request(Buffer.alloc(0));
+    const request = await fake.next();
+    expect(request.data).toHaveLength(ENVELOPE_HEADER_BYTES);
+    await fake.reply(request, '');
+    await expect(reply).resolves.toEqual(Buffer.alloc(0));
+  });
+
+  it('closes without having connected, as often as it is asked', async () => {
+    const c = client(12000);
+    await expect(Promise.all([c.close(), c.close()])).resolves.toEqual([undefined, undefined]);
+    await expect(c.connect()).rejects.toBeInstanceOf(UdpClosedError);
   });
 
   it('rejects pending requests with UdpClosedError on close, closes idempotently, and refuses later requests', async () => {

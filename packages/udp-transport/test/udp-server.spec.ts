@@ -80,6 +80,17 @@ describe('createUdpServer', () => {
     expect((await client.next()).data.length).toBe(0);
   });
 
+  it('answers an envelope with an empty payload with a header-only envelope carrying its id', async () => {
+    const { address } = await start();
+    const client = await peer();
+    await client.send(encodeEnvelope(9, Buffer.alloc(0)), address.port);
+    expect(decodeEnvelope((await client.next()).data)).toEqual({
+      version: 1,
+      id: 9,
+      payload: Buffer.alloc(0),
+    });
+  });
+
   it('answers a full 65,507-byte datagram', async () => {
     const { address } = await start();
     const client = await peer();

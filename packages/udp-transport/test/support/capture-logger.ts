@@ -10,16 +10,30 @@ export interface LogRecord {
 export function captureLogger(): Logger & {
   records: LogRecord[];
   messages(level?: LogRecord['level']): string[];
+  /** Resolves with the first record with this message, logged already or yet to come. */
+  waitFor(msg: string): Promise<LogRecord>;
 } {
   const records: LogRecord[] = [];
+  const waiters: { msg: string; resolve(record: LogRecord): void }[] = [];
   const at =
     (level: LogRecord['level']) =>
     (fields: object, msg: string): void => {
-      records.push({ level, msg, fields: fields as Record<string, unknown> });
+      const record = { level, msg, fields: fields as Record<string, unknown> };
+      records.push(record);
+      for (const waiter of waiters.filter((w) => w.msg === msg)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(record);
+      }
     };
   return {
     records,
     messages: (level) => records.filter((r) => !level || r.level === level).map((r) => r.msg),
+    waitFor: (msg) => {
+      const logged = records.find((r) => r.msg === msg);
+      return logged
+        ? Promise.resolve(logged)
+        : new Promise((resolve) => waiters.push({ msg, resolve }));
+    },
     debug: at('debug'),
     info: at('info'),
     warn: at('warn'),
