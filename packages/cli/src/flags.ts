@@ -82,6 +82,20 @@ export const flag = {
   ) {
     return valueFlag(schema, defaultValue, accepts, help, valueName);
   },
+  /** `--workers N|auto`: server processes, `auto` for one per core. */
+  workers(): Flag<number | 'auto'> {
+    const schema = z.union([
+      z.literal('auto'),
+      z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(256)),
+    ]);
+    return valueFlag<number | 'auto'>(
+      schema,
+      1,
+      'an integer from 1 to 256, or auto (one per core)',
+      'server processes (node:cluster), auto for one per core',
+      'N|auto',
+    );
+  },
   switch(help: string): Flag<boolean> {
     return {
       kind: 'switch',

@@ -10,3 +10,5 @@ export { PROMPT, REPLY_PREFIX, openKeyboard } from './keyboard';
 export type { Keyboard } from './keyboard';
 export { serve } from './serve';
 export type { ServeOptions } from './serve';
+export { resolveWorkerCount, superviseWorkers, workerField, WORKER_MESSAGE } from './workers';
+export type { SuperviseOptions, WorkerMessage, WorkersOption } from './workers';

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from './flags';
 
@@ -12,7 +13,8 @@ export interface AppLogger {
 /**
  * The apps' pino logger. Servers log to stdout through an asynchronous destination, so a
  * log line per message does not block the event loop (flushed on every exit path); clients
- * log to stderr synchronously, because their stdout is the user's screen. Plain pino only:
+ * log to stderr synchronously, because their stdout is the user's screen. `base` fields
+ * (`worker` in a cluster) go on every line. Plain pino only:
  * pino transports need a worker file that an esbuild bundle does not carry.
  */
 export function createAppLogger(options: {
@@ -22,12 +24,15 @@ export function createAppLogger(options: {
   base?: Record<string, unknown>;
 }): AppLogger {
   const toStdout = options.stream === 'stdout';
+  // Cluster workers share one stdout: a write of one whole line is atomic on a pipe (up to
+  // PIPE_BUF), a batch of lines is not and could interleave with another worker's batch.
+  const asynchronous = toStdout && !cluster.isWorker;
   const destination = pino.destination({
     fd: toStdout ? 1 : 2,
-    sync: !toStdout,
+    sync: !asynchronous,
     // A reader that stalls (a full pipe) must not make logs an unbounded queue in memory:
     // past this, lines are dropped rather than held.
-    ...(toStdout ? { maxLength: MAX_BUFFERED_LOG_BYTES } : {}),
+    ...(asynchronous ? { maxLength: MAX_BUFFERED_LOG_BYTES } : {}),
   });
   const logger = pino(
     { name: options.name, level: options.level, base: { pid: process.pid, ...options.base } },

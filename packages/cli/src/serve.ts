@@ -1,5 +1,7 @@
-import { onShutdownSignals, type ShutdownSignal } from './shutdown-signals';
+import cluster from 'node:cluster';
 import type { AppLogger } from './logger';
+import { onShutdownSignals, type ShutdownSignal } from './shutdown-signals';
+import { isWorkerMessage, superviseWorkers, WORKER_MESSAGE, type WorkerMessage } from './workers';
 
 export interface ServeOptions {
   /** The app's name, the prefix of its one stderr line when it cannot start. */
@@ -7,6 +9,8 @@ export interface ServeOptions {
   readonly log: AppLogger;
   /** How long a graceful stop may take before connections are cut. */
   readonly graceMs: number;
+  /** Server processes (`--workers`): more than 1 runs a node:cluster primary and N workers. */
+  readonly workers?: number;
   /** Binds and starts serving. A rejection's message is the line the user sees (exit 1). */
   listen(): Promise<void>;
   /** Stops: answers what was received, closes, logs `Server closed`. 0 ms: at once. */
@@ -17,36 +21,104 @@ export interface ServeOptions {
  * A server's life per the SPEC: listen (or one line on stderr and exit 1), serve until
  * SIGINT or SIGTERM, then close within the grace period, or at once on a second signal.
  * Resolves with the exit code once the server is closed and the logs are flushed.
+ *
+ * With `workers` > 1 this process becomes the cluster's primary, which supervises and never
+ * listens; each worker runs this same function and serves.
  */
 export async function serve(options: ServeOptions): Promise<number> {
-  const { log } = options;
-  let removeHandlers = (): void => undefined;
-  const signalled = new Promise<ShutdownSignal>((resolve) => {
-    removeHandlers = onShutdownSignals({
-      graceful(signal) {
-        resolve(signal);
-      },
-      immediate(signal) {
-        log.logger.warn({ signal }, 'Second signal: closing at once');
-        removeHandlers();
-        void options.close(0);
-      },
+  if (cluster.isPrimary && (options.workers ?? 1) > 1) {
+    const code = await superviseWorkers({
+      count: options.workers ?? 1,
+      graceMs: options.graceMs,
+      logger: options.log.logger,
     });
+    options.log.flush();
+    return code;
+  }
+  return cluster.isWorker ? serveAsWorker(options) : serveAlone(options);
+}
+
+async function serveAlone(options: ServeOptions): Promise<number> {
+  let stop!: (graceMs: number) => void;
+  const stopRequested = new Promise<number>((resolve) => (stop = resolve));
+  const removeHandlers = onShutdownSignals({
+    graceful: (signal) => {
+      logStop(options, signal);
+      stop(options.graceMs);
+    },
+    immediate: (signal) => {
+      options.log.logger.warn({ signal }, 'Second signal: closing at once');
+      void options.close(0);
+    },
   });
+  const code = await listenThenServe(options, stopRequested);
+  removeHandlers();
+  return code;
+}
+
+/**
+ * A cluster worker stops when the primary says so (it relays the user's signals). Ctrl+C
+ * at a terminal reaches every process of the group, workers included: they leave it to the
+ * primary, or a single Ctrl+C would count twice. SIGTERM sent to the worker alone still
+ * stops it gracefully.
+ */
+async function serveAsWorker(options: ServeOptions): Promise<number> {
+  let stop!: (graceMs: number) => void;
+  const stopRequested = new Promise<number>((resolve) => (stop = resolve));
+  let stopping = false;
+  const requestStop = (graceMs: number, signal?: ShutdownSignal): void => {
+    if (!stopping) {
+      stopping = true;
+      logStop(options, signal, graceMs);
+      stop(graceMs);
+    } else if (graceMs === 0) {
+      void options.close(0);
+    }
+  };
+  const onMessage = (message: unknown): void => {
+    if (isWorkerMessage(message) && message.type === WORKER_MESSAGE.shutdown) {
+      requestStop(message.graceMs);
+    }
+  };
+  const ignoreInterrupt = (): void => undefined;
+  const onTerm = (): void => requestStop(stopping ? 0 : options.graceMs, 'SIGTERM');
+  process.on('message', onMessage);
+  process.on('SIGINT', ignoreInterrupt);
+  process.on('SIGTERM', onTerm);
+  const code = await listenThenServe(options, stopRequested, () => {
+    const message: WorkerMessage = { type: WORKER_MESSAGE.listening };
+    process.send?.(message);
+  });
+  // The IPC channel to the primary would keep this process alive: end it ourselves.
+  process.exit(code);
+}
+
+async function listenThenServe(
+  options: ServeOptions,
+  stopRequested: Promise<number>,
+  onListening?: () => void,
+): Promise<number> {
+  const { log } = options;
   try {
     await options.listen();
   } catch (error) {
-    removeHandlers();
     log.flush();
     process.stderr.write(
       `${options.name}: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     return 1;
   }
-  const signal = await signalled;
-  log.logger.info({ signal, graceMs: options.graceMs }, 'Shutting down');
-  await options.close(options.graceMs);
-  removeHandlers();
+  onListening?.();
+  const graceMs = await stopRequested;
+  await options.close(graceMs);
   log.flush();
   return 0;
+}
+
+function logStop(
+  options: ServeOptions,
+  signal: ShutdownSignal | undefined,
+  graceMs = options.graceMs,
+): void {
+  options.log.logger.info({ ...(signal ? { signal } : {}), graceMs }, 'Shutting down');
 }
