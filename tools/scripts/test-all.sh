@@ -8,13 +8,16 @@ export CI=true NX_TUI=false NX_NO_CLOUD=true NX_DAEMON=${NX_DAEMON:-false}
 
 stage() { printf '\n=== %s\n' "$*"; }
 
+stage 'system programs the end-to-end tests drive (tmux, nc, socat, haproxy, nginx)'
+bash tools/scripts/ensure-system-packages.sh
+
 stage 'format (prettier --check)'
 npx prettier --check .
 
 stage 'lint, typecheck, build, test: all projects'
 npx nx run-many -t lint typecheck build test --parallel=2 --output-style=static
 
-stage 'tools: lint, typecheck, unit tests (tools/ is not an Nx project)'
+stage 'tools/bench: lint, typecheck, unit tests (the bench is not an Nx project)'
 npx eslint tools
 npx tsc --noEmit -p tools/bench/tsconfig.spec.json
 npx jest -c tools/bench/jest.config.cjs

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The Debian programs the end-to-end tests drive besides Node: tmux (a real terminal for
+# the interactive clients), netcat and socat (plain clients, as a user would use them),
+# haproxy and nginx (the load balancers of the production recipe). Installs what is
+# missing with apt-get when it can (root on Debian/Ubuntu, as on CI); otherwise names what
+# to install and fails, rather than letting tests fail later in a less clear way.
+set -euo pipefail
+
+declare -A package_of=(
+  [tmux]=tmux
+  [nc]=netcat-openbsd
+  [socat]=socat
+  [haproxy]=haproxy
+  [nginx]=nginx
+)
+
+missing=()
+for command in "${!package_of[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages' own services must not hold the ports or run in the background here:
+  # the tests start their own instances with their own configuration.
+  for service in haproxy nginx; do
+    if command -v service >/dev/null 2>&1; then service "$service" stop >/dev/null 2>&1 || true; fi
+  done
+  pkill -x haproxy 2>/dev/null || true
+  pkill -x nginx 2>/dev/null || true
+else
+  echo "missing programs the tests need; install them first, e.g.:" >&2
+  echo "  sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
