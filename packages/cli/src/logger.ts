@@ -8,6 +8,13 @@ export interface AppLogger {
   readonly logger: Logger;
   /** Writes out whatever the asynchronous destination still holds; call before exiting. */
   flush(): void;
+  /**
+   * Resolves once every line logged so far is written, in order. Where the process can
+   * wait (a clean stop), prefer it to `flush`: a synchronous flush while an asynchronous
+   * write is still in flight writes the rest first, so lines come out of order
+   * (`Server closed` before the `Connection closed` it follows).
+   */
+  drain(): Promise<void>;
 }
 
 /**
@@ -47,5 +54,13 @@ export function createAppLogger(options: {
         // Nothing buffered, or stdout already closed by the reader: nothing left to save.
       }
     },
+    drain: () =>
+      new Promise<void>((resolve) => {
+        try {
+          destination.flush(() => resolve());
+        } catch {
+          resolve(); // stdout already closed by the reader: nothing left to save.
+        }
+      }),
   };
 }

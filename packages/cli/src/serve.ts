@@ -111,7 +111,7 @@ async function listenThenServe(
   onListening?.();
   const graceMs = await stopRequested;
   await options.close(graceMs);
-  log.flush();
+  await log.drain();
   return 0;
 }
 
