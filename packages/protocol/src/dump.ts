@@ -1,5 +1,7 @@
+/** Bytes describeBytes shows by default; past it the views are cut and `truncated` is set. */
 export const DEFAULT_DUMP_LIMIT = 256;
 
+/** What describeBytes returns: bounded views of some bytes, ready to log. */
 export interface ByteDescription {
   /** Bytes in the whole buffer. */
   length: number;

@@ -7,20 +7,27 @@ import { InvalidEnvelopeError, UnsupportedEnvelopeVersionError } from './errors'
  * Python client sends) can never be mistaken for an enveloped one.
  */
 export const ENVELOPE_MARKER = 0xff;
+/** The one envelope version this code speaks (byte 1 of the header). */
 export const ENVELOPE_VERSION = 1;
+/** Marker, version and a u32 id: the bytes an envelope adds to its payload. */
 export const ENVELOPE_HEADER_BYTES = 6;
 /** The most a UDP datagram over IPv4 can carry: 65,535 - 8 (UDP header) - 20 (IP header). */
 export const MAX_UDP_PAYLOAD_BYTES = 65_507;
+/** Ids are u32 (big-endian on the wire): 0 to 2^32-1. */
 export const MAX_ENVELOPE_ID = 0xffff_ffff;
 
+/** The zod schema of an envelope header's fields, checked on encode and decode. */
 export const envelopeHeaderSchema = z.object({
   version: z.literal(ENVELOPE_VERSION),
   id: z.number().int().min(0).max(MAX_ENVELOPE_ID),
 });
 
+/** An envelope's header: `{ version: 1, id }`. */
 export type EnvelopeHeader = z.infer<typeof envelopeHeaderSchema>;
 
+/** A decoded envelope: its header fields and the payload behind them. */
 export interface Envelope extends EnvelopeHeader {
+  /** The request or reply bytes (a view of the datagram, not a copy). */
   payload: Buffer;
 }
 

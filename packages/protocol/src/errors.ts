@@ -14,6 +14,7 @@ export class NetlabError extends Error {
   }
 }
 
+/** Every code a ProtocolError carries, as an `as const` catalogue (and the union of its values). */
 export const ProtocolErrorCode = {
   INVALID_OPTIONS: 'PROTOCOL_INVALID_OPTIONS',
   LINE_TOO_LONG: 'PROTOCOL_LINE_TOO_LONG',

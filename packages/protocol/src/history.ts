@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+/** How every History reply starts; parseHistory recognises a reply by it. */
 export const HISTORY_PREFIX = 'History: ';
 
 const historySchema = z.array(z.string());

@@ -3,6 +3,7 @@ import type { FrameCodec, FrameDecoder } from './frame-codec';
 import { HeldChunks } from './held-chunks';
 import { integerOption } from './options';
 
+/** Limits of a LengthPrefixedDecoder (and of lengthPrefixedCodec); each has a default. */
 export interface LengthPrefixedOptions {
   /** Largest frame accepted, in bytes, not counting its 4-byte header. Default 1 MiB. */
   maxFrameBytes?: number;
@@ -10,7 +11,9 @@ export interface LengthPrefixedOptions {
   maxBufferedChunks?: number;
 }
 
+/** The default largest frame body, in bytes: 1 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 1_048_576;
+/** The u32 big-endian length before every frame. */
 export const LENGTH_PREFIX_BYTES = 4;
 const MAX_U32 = 0xffff_ffff;
 

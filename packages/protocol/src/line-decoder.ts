@@ -3,6 +3,7 @@ import type { FrameDecoder } from './frame-codec';
 import { HeldChunks } from './held-chunks';
 import { integerOption } from './options';
 
+/** Limits of a LineDecoder (and of lineCodec); each has a default. */
 export interface LineDecoderOptions {
   /** Longest line accepted, in bytes, not counting its '\n' or '\r\n'. Default 65,536. */
   maxLineBytes?: number;
@@ -10,7 +11,9 @@ export interface LineDecoderOptions {
   maxBufferedChunks?: number;
 }
 
+/** The default longest line, in bytes without its terminator: 64 KiB. */
 export const DEFAULT_MAX_LINE_BYTES = 65_536;
+/** The default number of chunks an unfinished line is held in before they are coalesced. */
 export const DEFAULT_MAX_BUFFERED_CHUNKS = 64;
 
 const LF = 0x0a;

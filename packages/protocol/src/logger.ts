@@ -4,9 +4,13 @@
  * itself never logs.
  */
 export interface Logger {
+  /** Per-datagram and per-frame detail (`dump`), client retries. */
   debug(obj: object, msg: string): void;
+  /** The contract's events: `Listening at`, `Received message from client`, `Connection closed`, ... */
   info(obj: object, msg: string): void;
+  /** Trouble with one peer that the server survives (a malformed envelope, a failed send). */
   warn(obj: object, msg: string): void;
+  /** A handler or session that threw. */
   error(obj: object, msg: string): void;
   /** pino's check; when present, per-message events are built only if their level is on. */
   isLevelEnabled?(level: string): boolean;

@@ -30,7 +30,9 @@ const V2_FIXED_BYTES = 16;
 /** The addresses plus room for TLVs; v2 allows 64 KiB, but nothing we accept needs it. */
 const V2_MAX_ADDRESS_BYTES = 2048;
 
+/** What ProxyHeaderDecoder.push returns once the header is complete. */
 export interface ProxyHeaderResult {
+  /** The decoded header. */
   header: ProxyHeader;
   /** Bytes after the header: the start of the proxied stream. */
   rest: Buffer;

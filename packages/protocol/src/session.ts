@@ -5,21 +5,29 @@ import { uppercase } from './uppercase';
 
 /** What a session answers to one line, and whether the connection ends after the reply. */
 export interface SessionReply {
+  /** The one line to send back. */
   reply: string;
+  /** Close the connection once the reply is sent (after `Exit`). */
   close: boolean;
 }
 
 /** One connection's conversation: a line in, a reply out. */
 export interface Session {
+  /** Answers one line; called once per line, in order. */
   handle(line: string): SessionReply;
 }
 
+/** The services createSession knows, as a flag parser can list them. */
 export const SERVICE_NAMES = ['task', 'uppercase'] as const;
+/** `'task'` or `'uppercase'`. */
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** The reply to `Exit`, after which the connection closes. */
 export const DISCONNECT_REPLY = 'Disconnect';
+/** Messages a task session remembers for History by default. */
 export const DEFAULT_HISTORY_LIMIT = 100;
 
+/** Options of a task session. */
 export interface TaskSessionOptions {
   /** Messages History remembers, newest kept. Default 100. */
   historyLimit?: number;
@@ -73,6 +81,7 @@ export function createUppercaseSession(): Session {
   };
 }
 
+/** A fresh session of the named service; throws UnknownServiceError for any other name. */
 export function createSession(service: ServiceName, options: TaskSessionOptions = {}): Session {
   switch (service) {
     case 'task':
