@@ -1,6 +1,8 @@
 import { describeBytes, type Logger } from '@netlab/protocol';
 
+/** The other side of a datagram: an IP address and a port. */
 export interface Peer {
+  /** IPv4 or IPv6 address, as the socket reports it. */
   address: string;
   port: number;
 }

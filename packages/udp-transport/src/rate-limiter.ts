@@ -2,7 +2,9 @@ import { UdpUsageError } from './errors';
 
 /** Token bucket per source address: `burst` datagrams at once, refilled at `perSecond`. */
 export interface RateLimitOptions {
+  /** Datagrams a second one source may send, on average (the refill rate). */
   perSecond: number;
+  /** Datagrams one source may send at once (the bucket's size). */
   burst: number;
   /** Most sources remembered; past it the least recently seen is forgotten (it starts full again). */
   maxSources: number;

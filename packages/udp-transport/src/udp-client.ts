@@ -23,26 +23,34 @@ import { resolveHost } from './resolve-host';
 /** The largest payload `request` accepts: one datagram minus the envelope header. */
 export const MAX_REQUEST_PAYLOAD_BYTES = MAX_UDP_PAYLOAD_BYTES - ENVELOPE_HEADER_BYTES;
 
+/** The first wait for a reply, in ms; doubled on each retry. */
 export const DEFAULT_TIMEOUT_MS = 1000;
+/** Re-sends after the first try: four tries in all. */
 export const DEFAULT_RETRIES = 3;
 
+/** Which server a UdpClient talks to, and how it logs. */
 export interface UdpClientOptions {
   /** An IPv4 or IPv6 address, or a host name resolved once at connect. */
   host: string;
+  /** The server's port, 1 to 65535. */
   port: number;
+  /** pino or anything with its shape; silent when absent. */
   logger?: Logger;
   /** Log every datagram in and out at debug level. */
   dump?: boolean;
 }
 
+/** How long one request waits, and how often it is re-sent. */
 export interface UdpRequestOptions {
   /** First wait in ms; doubled on each retry (timeout, 2×, 4×, ...). Default 1000. */
   timeout?: number;
   /** Re-sends after the first try. Default 3, so 4 tries in all. */
   retries?: number;
+  /** Gives up (rejects with UdpAbortError) if it fires before the reply; sends no more tries. */
   signal?: AbortSignal;
 }
 
+/** A request/reply UDP client; made by createUdpClient. */
 export interface UdpClient {
   /** Resolves the host and connects the socket, so the kernel drops datagrams from anyone else. Idempotent. */
   connect(): Promise<void>;

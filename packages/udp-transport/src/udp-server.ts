@@ -17,8 +17,11 @@ import { resolveHost } from './resolve-host';
  */
 export type UdpHandler = (payload: Buffer, remote: Peer) => Buffer | undefined;
 
+/** What createUdpServer needs: a handler, and optionally a logger, dumps and a rate limit. */
 export interface UdpServerOptions {
+  /** Called once per datagram with its payload; its return value is the reply. */
   handler: UdpHandler;
+  /** pino or anything with its shape; silent when absent. */
   logger?: Logger;
   /** Log every datagram in and out at debug level (direction, peer, length, text, hex). */
   dump?: boolean;
@@ -26,20 +29,24 @@ export interface UdpServerOptions {
   rateLimit?: RateLimitOptions;
 }
 
+/** Where a UdpServer binds. */
 export interface UdpListenOptions {
   /** Default `0.0.0.0`. An IPv6 address (`::`, `::1`) or a host name works too. */
   host?: string;
   /** Default 0: the OS picks a free port, which `listen` reports. */
   port?: number;
+  /** Gives up binding (rejects with UdpAbortError) if it fires first. */
   signal?: AbortSignal;
 }
 
+/** The address a UdpServer is bound to: the real port when 0 was asked for. */
 export interface UdpServerAddress {
   address: string;
   port: number;
   family: 'IPv4' | 'IPv6';
 }
 
+/** A bound (or bindable) request/reply UDP server; made by createUdpServer. */
 export interface UdpServer {
   /** Binds the socket; resolves with the real address once datagrams can arrive. */
   listen(options?: UdpListenOptions): Promise<UdpServerAddress>;
