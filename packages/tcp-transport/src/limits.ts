@@ -18,6 +18,7 @@ export interface TcpLimits {
   stuckWriterTimeoutMs: number;
 }
 
+/** Every limit's default: generous for a real service, bounded against a hostile peer. */
 export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
   maxConnections: 10_000,
   idleTimeoutMs: 300_000,

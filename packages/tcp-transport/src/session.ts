@@ -8,6 +8,7 @@ export const CLOSE_REASON = {
   shutdown: 'shutdown',
   serverBusy: 'server busy',
 } as const;
+/** One of CLOSE_REASON's values: the `reason` field of `Connection closed`. */
 export type CloseReason = (typeof CLOSE_REASON)[keyof typeof CLOSE_REASON];
 
 /** One side of a connection: an IP address and port, or (Unix domain socket) a path. */
@@ -36,5 +37,6 @@ export interface SessionResult<T> {
  * as it is. `handle` is called synchronously for each frame, in order.
  */
 export interface SessionHandler<T> {
+  /** Answers one frame. A throw closes this connection (logged `Session failed`), not the server. */
   handle(frame: T): SessionResult<T>;
 }

@@ -20,6 +20,7 @@ import {
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export type TcpTarget = TcpEndpoint;
 
+/** How connectTcp frames, logs and can be cancelled; every field is optional. */
 export interface ConnectTcpOptions<T> {
   /** Framing; default: lines, with room for a long `History` reply (64 MiB). */
   codec?: FrameCodec<T>;
@@ -51,7 +52,9 @@ export interface TcpClient<T> {
   closed(): Promise<Error | undefined>;
   /** Frames sent and not yet answered. */
   readonly pending: number;
+  /** Where this client connected. */
   readonly target: TcpTarget;
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 

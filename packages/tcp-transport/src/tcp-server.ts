@@ -11,6 +11,7 @@ import { resolveLimits, type TcpLimits } from './limits';
 import { ServerConnection, type ServerContext } from './server-connection';
 import type { ConnectionInfo, PeerAddress, SessionHandler } from './session';
 
+/** What createTcpServer needs: a codec and a session per connection; the rest is optional. */
 export interface TcpServerOptions<T> {
   /** How the byte stream is cut into frames and replies are written back (e.g. `lineCodec()`). */
   codec: FrameCodec<T>;
@@ -26,6 +27,7 @@ export interface TcpServerOptions<T> {
   logger?: Logger;
   /** Log every frame in and out at debug level: length, text and hex. */
   dump?: boolean;
+  /** Overrides of DEFAULT_LIMITS; see TcpLimits. */
   limits?: Partial<TcpLimits>;
 }
 
@@ -39,11 +41,13 @@ export type TcpListenOptions = ({ host?: string; port?: number } | { path: strin
 export type TcpServerAddress =
   { address: string; port: number; family: 'IPv4' | 'IPv6' } | { path: string };
 
+/** How a TcpServer shuts down. */
 export interface TcpCloseOptions {
   /** How long connections get to take their last replies before they are destroyed. Default 5000. */
   graceMs?: number;
 }
 
+/** A framed TCP (or Unix socket) server; made by createTcpServer. */
 export interface TcpServer {
   /** Binds and starts accepting; resolves with the bound address. Once only. */
   listen(options?: TcpListenOptions): Promise<TcpServerAddress>;
@@ -57,9 +61,11 @@ export interface TcpServer {
   readonly address: TcpServerAddress | undefined;
   /** Connections with a session (busy refusals not counted). */
   readonly connections: number;
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** A TcpServer's lifecycle, in order: idle, binding, listening, closing, closed. */
 export const SERVER_STATE = {
   idle: 'idle',
   binding: 'binding',
@@ -69,6 +75,7 @@ export const SERVER_STATE = {
 } as const;
 type ServerState = (typeof SERVER_STATE)[keyof typeof SERVER_STATE];
 
+/** How long close() lets connections take their last replies by default. */
 export const DEFAULT_GRACE_MS = 5_000;
 const DEFAULT_HOST = '0.0.0.0';
 
