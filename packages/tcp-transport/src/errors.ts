@@ -6,6 +6,7 @@ export type TcpEndpoint = { host: string; port: number } | { path: string };
 /** Root of every error this package throws or rejects with; `code` starts with `TCP_`. */
 export class TcpTransportError extends NetlabError {
   override name = 'TcpTransportError';
+  declare readonly code: `TCP_${string}`;
   constructor(code: `TCP_${string}`, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
