@@ -1,4 +1,5 @@
 export { onCleanup, runCleanups } from './cleanup';
+export { LineSocket, type LineServerAddress } from './line-socket';
 export { LogCollector, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export {
@@ -12,4 +13,5 @@ export {
   type Spawned,
   type TypedClient,
 } from './processes';
+export { temporaryPath } from './temp-path';
 export { Terminal } from './terminal';
