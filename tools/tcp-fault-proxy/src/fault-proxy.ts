@@ -112,8 +112,7 @@ function pump(from: Socket, to: Socket, faults: StreamFaults, resetAfterBytes?: 
     if (!size) return write(to, chunk);
     for (let offset = 0; offset < chunk.length && !to.destroyed; offset += size) {
       await write(to, chunk.subarray(offset, offset + size));
-      // Let the event loop turn so each piece leaves as its own segment.
-      await new Promise((resolve) => setImmediate(resolve));
+      await pastNextPoll();
     }
   };
   const enqueue = (chunk: Buffer): void => {
@@ -143,6 +142,17 @@ function pump(from: Socket, to: Socket, faults: StreamFaults, resetAfterBytes?: 
       if (!to.destroyed) to.end();
     });
   });
+}
+
+/**
+ * Lets the event loop turn through a poll phase, so each piece leaves as its own segment and
+ * is read on its own, even by a reader in this same process (a test). One setImmediate is not
+ * enough: queued from the poll phase (a 'data' handler), it runs in that same turn's check
+ * phase, before any reader has polled, and the next piece joins the last one.
+ */
+async function pastNextPoll(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 function write(socket: Socket, bytes: Buffer): Promise<void> {
