@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { startLossyProxy } from './lossy-proxy';
 
-// Usage (from the workspace root):
-//   npx esbuild tools/lossy-udp-proxy/src/cli.ts --bundle --platform=node --outfile=tmp/lossy-udp-proxy.js
-//   node tmp/lossy-udp-proxy.js --listen 0 --target 127.0.0.1:12000 --drop 0.3 --duplicate 0.1 --reorder 0.1 --delay 0-20 --seed 42
+// Usage (from the workspace root; `nx build lossy-udp-proxy` writes dist/tools/lossy-udp-proxy/main.js):
+//   npx nx serve lossy-udp-proxy -- --listen 0 --target 127.0.0.1:12000 --drop 0.3 --duplicate 0.1 --reorder 0.1 --delay 0-20 --seed 42
 
 function fail(message: string): never {
   process.stderr.write(`lossy-udp-proxy: ${message}\n`);
