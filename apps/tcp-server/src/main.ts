@@ -1,2 +1,50 @@
+import { createAppLogger, runCli, serve, type AppLogger, type FlagValues } from '@netlab/cli';
+import { createSession, lineCodec } from '@netlab/protocol';
+import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
 import { version } from '../package.json';
-console.log('tcp-server', version);
+import { FOOTER, SUMMARY, TCP_SERVER_FLAGS } from './flags';
+import { removeStaleSocket } from './stale-socket';
+
+const NAME = 'tcp-server';
+
+type Options = FlagValues<typeof TCP_SERVER_FLAGS>;
+
+/** The line server for these options: the chosen service, one session per connection. */
+function createLineServer(options: Options, log: AppLogger): TcpServer {
+  return createTcpServer({
+    codec: lineCodec({ maxLineBytes: options.maxLineBytes }),
+    createSession: () => createSession(options.service),
+    // Limit breaches (server busy, line too long, ...) are answered as one plain line.
+    errorFrame: (message) => message,
+    logger: log.logger,
+    dump: options.dump,
+    limits: {
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeout,
+      lineDeadlineMs: options.lineDeadline,
+      maxPendingWriteBytes: options.maxPendingWriteBytes,
+      stuckWriterTimeoutMs: options.stuckWriterTimeout,
+    },
+  });
+}
+
+function run(options: Options): Promise<number> {
+  const log = createAppLogger({ name: NAME, level: options.logLevel, stream: 'stdout' });
+  const server = createLineServer(options, log);
+  return serve({
+    name: NAME,
+    log,
+    graceMs: options.grace,
+    listen: async () => {
+      if (options.path !== undefined) {
+        await removeStaleSocket(options.path);
+        await server.listen({ path: options.path });
+      } else {
+        await server.listen({ host: options.host, port: options.port });
+      }
+    },
+    close: (graceMs) => server.close({ graceMs }),
+  });
+}
+
+runCli({ name: NAME, version, summary: SUMMARY, footer: FOOTER, flags: TCP_SERVER_FLAGS, run });

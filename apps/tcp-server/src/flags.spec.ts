@@ -1,0 +1,97 @@
+import { parseFlags } from '@netlab/cli';
+import { TCP_SERVER_FLAGS } from './flags';
+
+describe('tcp-server flags', () => {
+  it('default to the task service on 0.0.0.0:1060 with the transport limits, 5 s grace, info, no dump', () => {
+    expect(parseFlags(TCP_SERVER_FLAGS, [])).toEqual({
+      kind: 'run',
+      options: {
+        host: '0.0.0.0',
+        port: 1060,
+        path: undefined,
+        service: 'task',
+        maxLineBytes: 65_536,
+        maxConnections: 10_000,
+        idleTimeout: 300_000,
+        lineDeadline: 30_000,
+        maxPendingWriteBytes: 1_048_576,
+        stuckWriterTimeout: 30_000,
+        grace: 5000,
+        logLevel: 'info',
+        dump: false,
+      },
+    });
+  });
+
+  it('read every flag, in --flag value and --flag=value forms', () => {
+    const parsed = parseFlags(TCP_SERVER_FLAGS, [
+      '--host=::',
+      '--port',
+      '0',
+      '--path',
+      '/tmp/tcp-server.sock',
+      '--service',
+      'uppercase',
+      '--max-line-bytes=16',
+      '--max-connections',
+      '3',
+      '--idle-timeout',
+      '1000',
+      '--line-deadline',
+      '500',
+      '--max-pending-write-bytes',
+      '4096',
+      '--stuck-writer-timeout',
+      '250',
+      '--grace',
+      '0',
+      '--log-level',
+      'debug',
+      '--dump',
+    ]);
+    expect(parsed).toEqual({
+      kind: 'run',
+      options: {
+        host: '::',
+        port: 0,
+        path: '/tmp/tcp-server.sock',
+        service: 'uppercase',
+        maxLineBytes: 16,
+        maxConnections: 3,
+        idleTimeout: 1000,
+        lineDeadline: 500,
+        maxPendingWriteBytes: 4096,
+        stuckWriterTimeout: 250,
+        grace: 0,
+        logLevel: 'debug',
+        dump: true,
+      },
+    });
+  });
+
+  it.each([
+    [['--service', 'echo'], '--service must be one of task, uppercase (got "echo")'],
+    [
+      ['--max-line-bytes', '0'],
+      '--max-line-bytes must be an integer from 1 to 1073741824 (got "0")',
+    ],
+    [
+      ['--max-connections', 'many'],
+      '--max-connections must be an integer from 1 to 1000000 (got "many")',
+    ],
+    // Past 2^31-1 ms, setTimeout fires at once: a "long" timeout would close every connection.
+    [
+      ['--idle-timeout', '2147483648'],
+      '--idle-timeout must be an integer from 1 to 2147483647 (got "2147483648")',
+    ],
+    [['--line-deadline', '0'], '--line-deadline must be an integer from 1 to 2147483647 (got "0")'],
+    [
+      ['--stuck-writer-timeout', '1.5'],
+      '--stuck-writer-timeout must be an integer from 1 to 2147483647 (got "1.5")',
+    ],
+    [['--grace', '-1'], '--grace needs a value (see --help)'],
+    [['--path', ''], '--path must be a file system path (got "")'],
+  ])('reject %j with one line naming the flag', (argv, message) => {
+    expect(parseFlags(TCP_SERVER_FLAGS, argv)).toEqual({ kind: 'error', message });
+  });
+});

@@ -1,0 +1,72 @@
+import { flag } from '@netlab/cli';
+import { DEFAULT_MAX_LINE_BYTES, SERVICE_NAMES } from '@netlab/protocol';
+import { DEFAULT_GRACE_MS, DEFAULT_LIMITS } from '@netlab/tcp-transport';
+
+export const SUMMARY =
+  'The TCP services of the lecture. task (the default) answers each line with\n' +
+  '"Your data was N bytes", History with the messages of this connection, Exit with\n' +
+  '"Disconnect"; uppercase answers each line uppercased. Every connection has its own\n' +
+  'session; a client that breaks a limit gets a one-line error and is closed while the\n' +
+  'others are served on. Logs are JSON lines on stdout.';
+
+export const FOOTER =
+  'Exit status: 0 after a clean stop (SIGINT or SIGTERM; a second one stops at once),\n' +
+  '1 if it cannot listen, 2 for a bad flag.';
+
+// setTimeout clamps anything longer to 1 ms: a "long" timeout would fire at once.
+const MAX_TIMER_MS = 2_147_483_647;
+
+export const TCP_SERVER_FLAGS = {
+  host: flag.host('0.0.0.0', 'address or host name to bind; :: for IPv6'),
+  port: flag.port(1060, 'port to bind, 0 lets the OS pick one'),
+  path: flag.optionalText(
+    'listen on this Unix domain socket instead of --host and --port',
+    'a file system path',
+    'PATH',
+  ),
+  service: flag.choice(SERVICE_NAMES, 'task', 'service to run'),
+  maxLineBytes: flag.integer(
+    1,
+    2 ** 30,
+    DEFAULT_MAX_LINE_BYTES,
+    'longest line accepted, in bytes',
+    'BYTES',
+  ),
+  maxConnections: flag.integer(
+    1,
+    1_000_000,
+    DEFAULT_LIMITS.maxConnections,
+    'connections served at once; one more is told "server busy"',
+  ),
+  idleTimeout: flag.integer(
+    1,
+    MAX_TIMER_MS,
+    DEFAULT_LIMITS.idleTimeoutMs,
+    'ms a connection may stay silent',
+    'MS',
+  ),
+  lineDeadline: flag.integer(
+    1,
+    MAX_TIMER_MS,
+    DEFAULT_LIMITS.lineDeadlineMs,
+    'ms a line may take to arrive, from its first byte to its newline',
+    'MS',
+  ),
+  maxPendingWriteBytes: flag.integer(
+    1,
+    2 ** 30,
+    DEFAULT_LIMITS.maxPendingWriteBytes,
+    'reply bytes held for a client that does not read before its input is paused',
+    'BYTES',
+  ),
+  stuckWriterTimeout: flag.integer(
+    1,
+    MAX_TIMER_MS,
+    DEFAULT_LIMITS.stuckWriterTimeoutMs,
+    'ms a client that does not read may stay paused before it is closed',
+    'MS',
+  ),
+  grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
+  logLevel: flag.logLevel(),
+  dump: flag.switch("log every line's text and hex, in and out, at debug level"),
+};
