@@ -1,0 +1,291 @@
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { undocumentedExports } from './api-docs';
+import {
+  PACKAGES,
+  TSC,
+  WORKSPACE,
+  createConsumerProject,
+  packBuiltPackage,
+  readProjectFile,
+  run,
+  testedExamples,
+  type ConsumerProject,
+  type PackedPackage,
+} from './consumer-project';
+
+// What a team outside netlab does: `npm install` the published tarballs into an empty project
+// and build a service of its own on them, in plain Node, with nothing from this workspace.
+// The packages are packed from their build output (dist/packages/<name>), as they would be
+// published; the test target depends on the three builds.
+
+const TYPES_NODE = path.join(WORKSPACE, 'node_modules/@types');
+const EXAMPLES = {
+  protocol: ['protocol-tour.mjs'],
+  'udp-transport': ['what-time.cjs'],
+  'tcp-transport': ['reverse-line.mjs', 'task-server.mjs'],
+};
+
+let tarballDir: string;
+let packed: Map<string, PackedPackage>;
+let project: ConsumerProject;
+
+beforeAll(async () => {
+  tarballDir = await mkdtemp(path.join(tmpdir(), 'netlab-tarballs-'));
+  packed = new Map();
+  for (const name of PACKAGES) packed.set(name, await packBuiltPackage(name, tarballDir));
+  // pino is the optional peer a user brings for logs; `type: module` makes consumer.ts ESM.
+  project = await createConsumerProject(
+    [...[...packed.values()].map((p) => p.tarball), 'pino@^10'],
+    { type: 'module' },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await project?.remove();
+  if (tarballDir) await rm(tarballDir, { recursive: true, force: true });
+});
+
+function runNode(file: string) {
+  return run(process.execPath, [file], { cwd: project.dir, timeoutMs: 20_000 });
+}
+
+describe('the tarballs', () => {
+  it.each(PACKAGES)(
+    '@netlab/%s holds its compiled code and types, README, CHANGELOG, LICENSE and package.json only',
+    (name) => {
+      const { files } = packed.get(name)!;
+      const unexpected = files.filter(
+        (file) =>
+          !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|src\/[a-z0-9-]+\.(js|d\.ts))$/.test(
+            file,
+          ),
+      );
+      expect(unexpected).toEqual([]);
+      expect(files).toEqual(
+        expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']),
+      );
+      expect(files).toEqual(expect.arrayContaining(['src/index.js', 'src/index.d.ts']));
+      // Test code, test support and benchmarks never ship.
+      expect(files.filter((file) => /spec|test|bench/.test(file))).toEqual([]);
+    },
+  );
+});
+
+describe('installing the tarballs into an empty project', () => {
+  it('is done outside the workspace', () => {
+    expect(path.relative(WORKSPACE, project.dir).startsWith('..')).toBe(true);
+  });
+
+  it('gives each transport the packed @netlab/protocol, installed once, not the workspace copy', async () => {
+    const script = `
+      const { createRequire } = require('node:module');
+      for (const name of ['@netlab/udp-transport', '@netlab/tcp-transport']) {
+        const fromTransport = createRequire(require.resolve(name));
+        console.log(fromTransport.resolve('@netlab/protocol'));
+      }`;
+    const result = await run(process.execPath, ['-e', script], { cwd: project.dir });
+    expect(result.stderr).toBe('');
+    const expected = path.join(project.dir, 'node_modules/@netlab/protocol/src/index.js');
+    expect(result.stdout.trim().split('\n')).toEqual([expected, expected]);
+    const lock = JSON.parse(await readProjectFile(project, 'package-lock.json'));
+    const installed = Object.keys(lock.packages).filter((key) => key.includes('@netlab/'));
+    expect(installed.sort()).toEqual([
+      'node_modules/@netlab/protocol',
+      'node_modules/@netlab/tcp-transport',
+      'node_modules/@netlab/udp-transport',
+    ]);
+  });
+
+  it('pulls in only the declared dependencies: zod for protocol, pino because the user asked', async () => {
+    const lock = JSON.parse(await readProjectFile(project, 'package-lock.json'));
+    const top = Object.keys(lock.packages)
+      .filter((key) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key))
+      .map((key) => key.slice('node_modules/'.length));
+    expect(top).toContain('zod');
+    expect(top).toContain('pino');
+    const ours = (name: string) => lock.packages[`node_modules/@netlab/${name}`];
+    expect(ours('protocol').dependencies).toEqual({ zod: expect.any(String) });
+    const protocolRange = `^${packed.get('protocol')!.version}`;
+    expect(ours('tcp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
+    expect(ours('udp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
+    expect(ours('udp-transport').peerDependencies).toEqual({ pino: expect.any(String) });
+  });
+
+  it('ships no path into the workspace', async () => {
+    for (const name of PACKAGES) {
+      const dir = path.join(project.dir, 'node_modules/@netlab', name, 'src');
+      for (const file of await readdir(dir)) {
+        expect(await readFile(path.join(dir, file), 'utf8')).not.toContain(WORKSPACE);
+      }
+    }
+  });
+});
+
+describe('the runnable examples in the shipped READMEs, run with plain node', () => {
+  let examples: Map<string, string>;
+
+  beforeAll(async () => {
+    examples = new Map();
+    for (const name of PACKAGES) {
+      const readme = await readProjectFile(project, `node_modules/@netlab/${name}/README.md`);
+      for (const [file, code] of testedExamples(readme)) {
+        examples.set(`${name}/${file}`, code);
+        await writeFile(path.join(project.dir, file), code);
+      }
+    }
+  });
+
+  it('are the ones each README promises', () => {
+    const promised = Object.entries(EXAMPLES).flatMap(([name, files]) =>
+      files.map((file) => `${name}/${file}`),
+    );
+    expect([...examples.keys()].sort()).toEqual(promised.sort());
+  });
+
+  it('reverse-line.mjs: a length-prefixed "reverse the line" TCP service answers every frame and logs nothing', async () => {
+    const result = await runNode('reverse-line.mjs');
+    expect(result).toEqual({
+      code: 0,
+      stdout: [
+        'hello -> olleh',
+        'héllo wörld -> dlröw olléh',
+        'bye -> bye',
+        'connection ended by the server: true',
+        '',
+      ].join('\n'),
+      stderr: '', // no logger given: the packages are silent
+    });
+  });
+
+  it('task-server.mjs: the task session over lines answers, then refuses a line over the limit', async () => {
+    const result = await runNode('task-server.mjs');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^try: nc 127\.0\.0\.1 \d+$/),
+      'Your data was 2 bytes',
+      'Your data was 18 bytes',
+      'History: ["Hi","Testing Connection"]',
+      'Error: line too long (limit 1024 bytes)',
+      '',
+    ]);
+  });
+
+  it('what-time.cjs: a UDP "what time is it" service tells the time, times out a question it ignores, and logs through the injected pino', async () => {
+    const before = Date.now();
+    const result = await runNode('what-time.cjs');
+    expect(result.code).toBe(0);
+    const [time, timeout, rest] = result.stdout.split('\n');
+    expect(rest).toBe('');
+    const hhmmss = /^what time is it\? -> (\d\d):(\d\d):(\d\d) UTC$/.exec(time);
+    expect(hhmmss).not.toBeNull();
+    const told = Number(hhmmss![1]) * 3600 + Number(hhmmss![2]) * 60 + Number(hhmmss![3]);
+    const now = Math.floor(before / 1000) % 86_400; // seconds into the UTC day
+    const off = Math.abs(told - now);
+    expect(Math.min(off, 86_400 - off)).toBeLessThan(60); // the same clock, across midnight too
+    const logs = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const listening = logs.find((entry) => entry.msg === 'Listening at');
+    expect(listening).toMatchObject({ transport: 'udp', address: '127.0.0.1' });
+    expect(timeout).toBe(
+      `how are you? -> UDP_TIMEOUT: No reply from 127.0.0.1:${listening!.port} after 2 tries`,
+    );
+    expect(logs.map((entry) => entry.msg)).toEqual([
+      'Listening at',
+      'Received message from client', // what time is it?
+      'Received message from client', // how are you?
+      'Received message from client', // how are you?, the retry
+      'Server closed',
+    ]);
+  });
+
+  it('what-time.cjs without its logger line: the UDP service and client write nothing of their own', async () => {
+    const code = examples.get('udp-transport/what-time.cjs')!;
+    const silent = code.replace(/^ {2}logger,\n/m, '');
+    expect(silent).not.toBe(code);
+    await writeFile(path.join(project.dir, 'what-time-silent.cjs'), silent);
+    const result = await runNode('what-time-silent.cjs');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(
+      /^what time is it\? -> \d\d:\d\d:\d\d UTC\nhow are you\? -> UDP_TIMEOUT: No reply from 127\.0\.0\.1:\d+ after 2 tries\n$/,
+    );
+  });
+
+  it('protocol-tour.mjs: framing, sessions and envelopes work on their own', async () => {
+    const result = await runNode('protocol-tour.mjs');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')).toEqual([
+      JSON.stringify(
+        'Your data was 18 bytes\nYour data was 6 bytes\nHistory: ["Testing Connection","héllo"]\n',
+      ),
+      "[ 'Testing Connection', 'héllo' ]",
+      "{ reply: 'Disconnect', close: true }",
+      'true false',
+      '7 STRASSE 7 7',
+      "PROTOCOL_LINE_TOO_LONG [ 'ok' ]",
+      '',
+    ]);
+  });
+});
+
+describe('a TypeScript consumer', () => {
+  beforeAll(async () => {
+    await copyFile(
+      path.join(__dirname, '../fixtures/consumer.ts'),
+      path.join(project.dir, 'consumer.ts'),
+    );
+  });
+
+  async function typeCheck(compilerOptions: Record<string, unknown>) {
+    const config = {
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'es2022',
+        // The shipped .d.ts are checked too, not skipped.
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [TYPES_NODE],
+        ...compilerOptions,
+      },
+      files: ['consumer.ts'],
+    };
+    await writeFile(path.join(project.dir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+    return run(process.execPath, [TSC, '-p', 'tsconfig.json'], { cwd: project.dir });
+  }
+
+  it('type-checks against the shipped .d.ts as an ES module (module nodenext: the exports map)', async () => {
+    const result = await typeCheck({ module: 'nodenext', moduleResolution: 'nodenext' });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('type-checks with classic Node resolution too (module commonjs: the types field)', async () => {
+    const result = await typeCheck({
+      module: 'commonjs',
+      moduleResolution: 'node10',
+      esModuleInterop: true, // what `tsc --init` sets; pino's and zod's own types need it
+    });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('the shipped declarations', () => {
+  it.each(PACKAGES)('document every export of @netlab/%s', (name) => {
+    const entry = path.join(project.dir, 'node_modules/@netlab', name, 'src/index.d.ts');
+    const undocumented = undocumentedExports(entry, {
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      types: ['node'],
+      typeRoots: [TYPES_NODE],
+    });
+    expect(undocumented).toEqual([]);
+  });
+});
