@@ -16,11 +16,12 @@ check() { # description, actual, expected
   if [ "$2" = "$3" ]; then echo "ok    $1: $2"; else echo "FAIL  $1: got '$2', want '$3'"; failures=$((failures + 1)); fi
 }
 
-all='protocol tcp-client tcp-server tcp-transport udp-client udp-server udp-transport '
+# package-consumers packs and installs the three packages, so any change to one affects it.
+all='package-consumers protocol tcp-client tcp-server tcp-transport udp-client udp-server udp-transport '
 check 'change in packages/protocol' "$(affected_after_change packages/protocol/src/index.ts)" "$all"
 check 'change in apps/udp-client' "$(affected_after_change apps/udp-client/src/main.ts)" 'udp-client '
 check 'change in packages/tcp-transport' "$(affected_after_change packages/tcp-transport/src/index.ts)" \
-  'tcp-client tcp-server tcp-transport '
+  'package-consumers tcp-client tcp-server tcp-transport '
 
 # What the forge's CI runs for that last change (tcp-transport): only the TCP stack builds.
 built=$(npx nx affected -t build --base=HEAD~1 --head=HEAD --output-style=static 2>&1 | grep -oE 'nx run [a-z-]+:build' | awk '{print $3}' | sed 's/:build//' | sort | tr '\n' ' ')

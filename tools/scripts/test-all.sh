@@ -31,11 +31,14 @@ bash tools/scripts/check-boundaries.sh
 stage 'workspace structure: nx affected'
 bash tools/scripts/check-affected.sh
 
+stage 'release: npm run release versions and writes changelogs per package, never publishes'
+bash tools/scripts/check-release.sh
+
 stage 'summary'
 node -e '
   const fs = require("node:fs");
   const files = fs.readdirSync("packages").map((d) => "packages/" + d)
-    .concat(fs.readdirSync("apps").map((d) => "apps/" + d), ["tools/bench"])
+    .concat(fs.readdirSync("apps").map((d) => "apps/" + d), fs.readdirSync("tools").map((d) => "tools/" + d))
     .map((d) => d + "/.jest-results.json").filter((f) => fs.existsSync(f));
   const t = { passed: 0, failed: 0, skipped: 0 };
   for (const f of files) { const r = JSON.parse(fs.readFileSync(f, "utf8")); for (const k in t) t[k] += r[k]; }
