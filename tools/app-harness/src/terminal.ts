@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { onCleanup } from './cleanup';
 
 let sessions = 0;
@@ -9,15 +12,22 @@ let sessions = 0;
  */
 export class Terminal {
   readonly name: string;
+  readonly #statusFile: string;
 
-  private constructor(name: string) {
+  private constructor(name: string, statusFile: string) {
     this.name = name;
+    this.#statusFile = statusFile;
   }
 
   /** Starts `command` (a shell command line) in a new detached tmux session, 200 columns wide. */
   static start(command: string, options: { cwd?: string } = {}): Terminal {
     const name = `netlab-test-${process.pid}-${++sessions}`;
-    // remain-on-exit keeps the pane (and what it printed) after the program ends.
+    // tmux learns a pane's exit status only when it reaps the process, which can lag for
+    // seconds (until another child of the tmux server exits): the shell records it at once.
+    const statusFile = path.join(tmpdir(), `${name}.status`);
+    rmSync(statusFile, { force: true });
+    // remain-on-exit keeps the pane (and what it printed) after the program ends; set in the
+    // same tmux call, so even a program that ends at once leaves its pane.
     execFileSync('tmux', [
       'new-session',
       '-d',
@@ -28,10 +38,15 @@ export class Terminal {
       '-y',
       '50',
       ...(options.cwd ? ['-c', options.cwd] : []),
-      command,
+      `${command}; echo $? > '${statusFile}'`,
+      ';',
+      'set-option',
+      '-t',
+      name,
+      'remain-on-exit',
+      'on',
     ]);
-    execFileSync('tmux', ['set-option', '-t', name, 'remain-on-exit', 'on']);
-    const terminal = new Terminal(name);
+    const terminal = new Terminal(name, statusFile);
     onCleanup(() => terminal.kill());
     return terminal;
   }
@@ -70,16 +85,18 @@ export class Terminal {
 
   /** The exit status of the program once it has ended, else undefined. */
   exitStatus(): number | undefined {
-    const out = execFileSync(
-      'tmux',
-      ['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}'],
-      { encoding: 'utf8' },
-    ).trim();
-    const [dead, status] = out.split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    let status: string;
+    try {
+      status = readFileSync(this.#statusFile, 'utf8').trim();
+    } catch {
+      return undefined; // not ended yet
+    }
+    // Empty while the shell is still writing it.
+    return status === '' ? undefined : Number(status);
   }
 
   kill(): void {
+    rmSync(this.#statusFile, { force: true });
     try {
       execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
     } catch {
