@@ -1,0 +1,47 @@
+import { parseFlags } from '@netlab/cli';
+import { TCP_CLIENT_FLAGS } from './flags';
+
+describe('tcp-client flags', () => {
+  it('default to 127.0.0.1:1060 at info, no socket path, no dump', () => {
+    expect(parseFlags(TCP_CLIENT_FLAGS, [])).toEqual({
+      kind: 'run',
+      options: { host: '127.0.0.1', port: 1060, path: undefined, logLevel: 'info', dump: false },
+    });
+  });
+
+  it('read every flag', () => {
+    expect(
+      parseFlags(TCP_CLIENT_FLAGS, [
+        '--host',
+        '::1',
+        '--port=12000',
+        '--path',
+        '/tmp/tcp-server.sock',
+        '--log-level',
+        'debug',
+        '--dump',
+      ]),
+    ).toEqual({
+      kind: 'run',
+      options: {
+        host: '::1',
+        port: 12000,
+        path: '/tmp/tcp-server.sock',
+        logLevel: 'debug',
+        dump: true,
+      },
+    });
+  });
+
+  it.each([
+    [['--port', '0'], '--port must be an integer from 1 to 65535 (got "0")'],
+    [
+      ['--host', 'no spaces allowed'],
+      '--host must be an IPv4 or IPv6 address or a host name (got "no spaces allowed")',
+    ],
+    [['--service', 'task'], 'unknown flag --service (see --help)'],
+    [['localhost'], 'unexpected argument "localhost"; every option is a --flag (see --help)'],
+  ])('reject %j with one line naming the flag', (argv, message) => {
+    expect(parseFlags(TCP_CLIENT_FLAGS, argv)).toEqual({ kind: 'error', message });
+  });
+});

@@ -1,0 +1,23 @@
+import { flag } from '@netlab/cli';
+
+export const SUMMARY =
+  'Sends each line typed (or piped) to a TCP line server (tcp-server: the task or the\n' +
+  'uppercase service) and prints each reply; History is shown one message a line, Exit\n' +
+  'disconnects. Piped lines are sent without waiting for each reply; at end of input it\n' +
+  'waits for every reply, then exits. Logs are JSON lines on stderr.';
+
+export const FOOTER =
+  'Exit status: 0 when every line was answered, 1 when the server cannot be reached or\n' +
+  'closes the connection first, 2 for a bad flag.';
+
+export const TCP_CLIENT_FLAGS = {
+  host: flag.host('127.0.0.1', 'server address or host name; ::1 for IPv6'),
+  port: flag.port(1060, 'server port', 1),
+  path: flag.optionalText(
+    'connect to this Unix domain socket instead of --host and --port',
+    'a file system path',
+    'PATH',
+  ),
+  logLevel: flag.logLevel(),
+  dump: flag.switch("log every line's text and hex, in and out, at debug level"),
+};

@@ -1,0 +1,204 @@
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import path from 'node:path';
+import {
+  appMain,
+  onCleanup,
+  runCleanups,
+  startServer,
+  Terminal,
+  WORKSPACE_ROOT,
+} from '@netlab-tools/app-harness';
+
+const PROMPT = 'Enter message to send or type Exit to disconnect: ';
+const REPLY = 'Received Message from Server: ';
+
+const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+
+const EXIT_STATUS = /^\[exit status (\d+)\]$/m;
+
+/**
+ * Runs a shell command line in a real terminal (tmux), then prints its exit status on the
+ * screen. tmux's own record of it (#{pane_dead_status}) is not dependable: now and then
+ * tmux 3.3 marks the pane dead and reaps the process only when some other child exits.
+ */
+function inTerminal(commandLine: string, options: { cwd?: string } = {}): Terminal {
+  return Terminal.start(`${commandLine}; printf '[exit status %d]\\n' "$?"`, options);
+}
+
+/** The built tcp-client in a real terminal, talking to PORT. */
+function clientInTerminal(port: number): Terminal {
+  const command = [process.execPath, appMain('tcp-client'), '--port', String(port)];
+  return inTerminal(command.map(quote).join(' '));
+}
+
+/** The screen as lines without trailing spaces, and without the exit status or tmux's notes. */
+const screenLines = (screen: string): string[] =>
+  screen
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => !line.startsWith('Pane is dead') && !EXIT_STATUS.test(line));
+
+/** What the client printed: the screen's lines up to the last one with text. */
+function printed(screen: string): string[] {
+  const lines = screenLines(screen);
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+const endsWithPrompt = (screen: string): boolean => screenLines(screen).at(-1) === PROMPT.trimEnd();
+
+async function exitStatusOf(terminal: Terminal, timeoutMs?: number): Promise<number> {
+  const screen = await terminal.waitFor((text) => EXIT_STATUS.test(text), timeoutMs);
+  return Number(EXIT_STATUS.exec(screen)![1]);
+}
+
+/** A TCP server that takes lines and never answers; resolves with its port and a first-data promise. */
+async function silentServer(): Promise<{ port: number; received: Promise<unknown> }> {
+  const sockets = new Set<Socket>();
+  let gotData!: () => void;
+  const received = new Promise<void>((resolve) => (gotData = resolve));
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', () => gotData());
+    socket.on('error', () => undefined);
+  });
+  onCleanup(async () => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+  return { port: address.port, received };
+}
+
+// tmux is polled, and the machine may be busy: more time than Jest's default 5 s.
+jest.setTimeout(20_000);
+
+afterEach(runCleanups);
+
+describe('tcp-client in a terminal (built app, tmux)', () => {
+  it('prompts, shows each reply and a History readably, and exits 0 on Exit', async () => {
+    const server = await startServer('tcp-server', ['--host', '127.0.0.1']);
+    const terminal = clientInTerminal(server.port);
+    await terminal.waitFor(endsWithPrompt);
+
+    terminal.type('Hi');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 2 bytes`));
+    terminal.type('Testing Connection');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 18 bytes`));
+    terminal.type('History');
+    await terminal.waitFor((screen) => screen.includes('  2. Testing Connection'));
+    terminal.type('Exit');
+
+    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(printed(terminal.screen())).toEqual([
+      `${PROMPT}Hi`,
+      `${REPLY}Your data was 2 bytes`,
+      `${PROMPT}Testing Connection`,
+      `${REPLY}Your data was 18 bytes`,
+      `${PROMPT}History`,
+      `${REPLY}History (2 messages)`,
+      '  1. Hi',
+      '  2. Testing Connection',
+      `${PROMPT}Exit`,
+      `${REPLY}Disconnect`,
+    ]);
+    expect(await server.logs.waitFor('Connection closed')).toMatchObject({ reason: 'exit' });
+  });
+
+  it('ends cleanly on Ctrl+C at the prompt: exit 0, nothing printed after the prompt', async () => {
+    const server = await startServer('tcp-server', ['--host', '127.0.0.1']);
+    const terminal = clientInTerminal(server.port);
+    await terminal.waitFor(endsWithPrompt);
+    terminal.type('one');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 3 bytes`));
+
+    terminal.press('C-c');
+    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(printed(terminal.screen())).toEqual([
+      `${PROMPT}one`,
+      `${REPLY}Your data was 3 bytes`,
+      PROMPT.trimEnd(),
+    ]);
+    expect(await server.logs.waitFor('Connection closed')).toMatchObject({
+      reason: 'client closed',
+    });
+  });
+
+  it('stops waiting at once on Ctrl+C while a reply is awaited, and exits 1 for the abandoned line', async () => {
+    const silent = await silentServer();
+    const terminal = clientInTerminal(silent.port);
+    await terminal.waitFor(endsWithPrompt);
+    terminal.type('anyone there?');
+    await silent.received;
+
+    terminal.press('C-c');
+    expect(await exitStatusOf(terminal)).toBe(1);
+    // Neither a reply nor an error: the user chose to stop.
+    expect(printed(terminal.screen())).toEqual([`${PROMPT}anyone there?`]);
+  });
+
+  it('says at once, on a line of its own, that the server closed the connection, and exits 1', async () => {
+    const server = await startServer('tcp-server', ['--host', '127.0.0.1']);
+    const terminal = clientInTerminal(server.port);
+    await terminal.waitFor(endsWithPrompt);
+    terminal.type('Hi');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 2 bytes`));
+
+    await server.stop('SIGTERM');
+    expect(await exitStatusOf(terminal)).toBe(1);
+    expect(printed(terminal.screen())).toEqual([
+      `${PROMPT}Hi`,
+      `${REPLY}Your data was 2 bytes`,
+      PROMPT.trimEnd(),
+      `Connection to 127.0.0.1:${server.port} closed by the server`,
+    ]);
+  });
+});
+
+describe('npx nx serve tcp-client, as a person runs it', () => {
+  // Nx starts, checks the build (from the cache: the test target built it), then runs it.
+  const NX_START_MS = 60_000;
+
+  it('builds, runs the client in the terminal, and passes typed lines through to it', async () => {
+    const server = await startServer('tcp-server', ['--host', '127.0.0.1']);
+    // A clean environment, as in a fresh shell: nothing inherited from an Nx run around this test.
+    const env = [
+      `HOME=${quote(process.env.HOME ?? '/tmp')}`,
+      `PATH=${quote(`${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`)}`,
+      'TERM=xterm-256color',
+      'CI=true',
+      'NX_TUI=false',
+      'NX_DAEMON=false',
+      'NX_NO_CLOUD=true',
+    ];
+    const terminal = inTerminal(
+      `env -i ${env.join(' ')} npx nx serve tcp-client -- --port ${server.port}`,
+      { cwd: WORKSPACE_ROOT },
+    );
+    await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), NX_START_MS);
+
+    terminal.type('Hi');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 2 bytes`));
+    terminal.type('History');
+    await terminal.waitFor((screen) => screen.includes('  1. Hi'));
+    terminal.type('Exit');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}Disconnect`));
+
+    expect(await exitStatusOf(terminal, NX_START_MS)).toBe(0);
+    const lines = screenLines(terminal.screen());
+    const from = lines.indexOf(`${PROMPT}Hi`);
+    expect(lines.slice(from, from + 6)).toEqual([
+      `${PROMPT}Hi`,
+      `${REPLY}Your data was 2 bytes`,
+      `${PROMPT}History`,
+      `${REPLY}History (1 message)`,
+      '  1. Hi',
+      `${PROMPT}Exit`,
+    ]);
+    expect(lines[from + 6]).toBe(`${REPLY}Disconnect`);
+  }, 150_000);
+});
