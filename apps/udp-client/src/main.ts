@@ -39,8 +39,9 @@ async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number
     // UDP has no connection to close: Exit just ends the session, like end of input.
     if (line.trim().toLowerCase() === 'exit') break;
     const outcome = await send(line);
+    // Ctrl+C while waiting abandons this line: it stays unanswered, and the session ends.
+    if (outcome !== 'answered') unanswered += 1;
     if (outcome === 'aborted') break;
-    if (outcome === 'unanswered') unanswered += 1;
     keyboard.prompt();
   }
   keyboard.close();
