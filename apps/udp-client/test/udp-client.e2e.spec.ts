@@ -7,6 +7,14 @@ function runClient(args: string[], input: string) {
   return runApp('udp-client', args, input);
 }
 
+/** The client's stderr as JSON log lines (every line must be one). */
+function logLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 function start(args: string[] = []): Promise<RunningServer> {
   return startServer('udp-server', args);
 }
@@ -31,6 +39,42 @@ describe('udp-client (built app)', () => {
       ].join('\n'),
       stderr: '',
     });
+  });
+
+  it('sends an empty line as an empty message and prints the empty reply, as a textbook client would', async () => {
+    const server = await start();
+    const result = await runClient(['--port', String(server.port)], '\nafter\n');
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `${reply('')}\n${reply('AFTER')}\n`,
+      stderr: '',
+    });
+    // On the wire the empty line is the 6-byte envelope header and nothing more.
+    await server.logs.waitFor('Received message from client', { bytes: 6 + 5 });
+    const received = server.logs.find('Received message from client').map((line) => line.bytes);
+    expect(received).toEqual([6, 6 + 5]);
+  });
+
+  it('with --dump logs each datagram out and in at debug level on stderr, keeping stdout for replies', async () => {
+    const server = await start();
+    const args = ['--port', String(server.port), '--log-level', 'debug'];
+    const dumped = await runClient([...args, '--dump'], 'hi\n');
+    expect(dumped).toMatchObject({ code: 0, stdout: `${reply('HI')}\n` });
+    const datagrams = logLines(dumped.stderr).filter((line) => line.msg === 'Datagram');
+    const peer = { address: '127.0.0.1', port: server.port };
+    // The envelope: 0xFF, version 1, a 4-byte request id, then the text.
+    expect(datagrams).toEqual([
+      expect.objectContaining({ level: 20, direction: 'out', peer, length: 8, truncated: false }),
+      expect.objectContaining({ level: 20, direction: 'in', peer, length: 8, truncated: false }),
+    ]);
+    const [out, back] = datagrams as { hex: string; text: string }[];
+    expect(out.hex).toMatch(/^ff 01( [0-9a-f]{2}){4} 68 69$/);
+    expect(out.text).toMatch(/^\.\.[\s\S]{4}hi$/);
+    expect(back.hex).toBe(out.hex.replace(/68 69$/, '48 49')); // same id, text uppercased
+    expect(back.text).toMatch(/HI$/);
+
+    const plain = await runClient(args, 'hi\n');
+    expect(logLines(plain.stderr).filter((line) => line.msg === 'Datagram')).toEqual([]);
   });
 
   it(`reaches a server by this machine's host name (${hostname()})`, async () => {
