@@ -1,5 +1,13 @@
 import { createSocket } from 'node:dgram';
-import { appMain, onCleanup, runCleanups, startServer, Terminal } from '@netlab-tools/app-harness';
+import path from 'node:path';
+import {
+  appMain,
+  onCleanup,
+  runCleanups,
+  startServer,
+  Terminal,
+  WORKSPACE_ROOT,
+} from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
 const REPLY = 'Received Message from Server: ';
@@ -22,8 +30,8 @@ const clientLines = (screen: string): string[] =>
 /** True once the screen shows the prompt and nothing else. */
 const onlyPrompt = (screen: string): boolean => screenLines(screen).join('\n') === PROMPT.trimEnd();
 
-async function exitStatusOf(terminal: Terminal): Promise<number> {
-  await terminal.waitFor(() => terminal.exitStatus() !== undefined);
+async function exitStatusOf(terminal: Terminal, timeoutMs?: number): Promise<number> {
+  await terminal.waitFor(() => terminal.exitStatus() !== undefined, timeoutMs);
   return terminal.exitStatus()!;
 }
 
@@ -104,4 +112,34 @@ describe('udp-client in a terminal (built app, tmux)', () => {
     // Neither a reply, nor a "No reply" line, nor an error: the user chose to stop.
     expect(clientLines(terminal.screen())).toEqual([`${PROMPT}anyone there?`]);
   });
+});
+
+describe('npx nx serve udp-client, as a person runs it', () => {
+  // Nx starts, checks the build (from the cache: the test target built it), then runs it.
+  const NX_START_MS = 60_000;
+
+  it('builds, runs the client in the terminal, and passes typed lines through to it', async () => {
+    const server = await startServer('udp-server', ['--host', '127.0.0.1']);
+    // A clean environment, as in a fresh shell: nothing inherited from an Nx run around this test.
+    const env = [
+      `HOME='${process.env.HOME ?? '/tmp'}'`,
+      `PATH='${path.dirname(process.execPath)}:${process.env.PATH ?? ''}'`,
+      'TERM=xterm-256color',
+      'CI=true',
+      'NX_TUI=false',
+      'NX_DAEMON=false',
+      'NX_NO_CLOUD=true',
+    ];
+    const terminal = Terminal.start(
+      `env -i ${env.join(' ')} npx nx serve udp-client -- --port ${server.port}`,
+      { cwd: WORKSPACE_ROOT },
+    );
+    await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), NX_START_MS);
+
+    // A build in the same Nx run as the client would read the terminal and swallow these keys.
+    terminal.type('typed through nx');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}TYPED THROUGH NX`));
+    terminal.type('Exit');
+    expect(await exitStatusOf(terminal, NX_START_MS)).toBe(0);
+  }, 150_000);
 });
