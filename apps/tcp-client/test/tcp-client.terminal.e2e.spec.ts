@@ -15,29 +15,18 @@ const REPLY = 'Received Message from Server: ';
 
 const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
-const EXIT_STATUS = /^\[exit status (\d+)\]$/m;
-
-/**
- * Runs a shell command line in a real terminal (tmux), then prints its exit status on the
- * screen. tmux's own record of it (#{pane_dead_status}) is not dependable: now and then
- * tmux 3.3 marks the pane dead and reaps the process only when some other child exits.
- */
-function inTerminal(commandLine: string, options: { cwd?: string } = {}): Terminal {
-  return Terminal.start(`${commandLine}; printf '[exit status %d]\\n' "$?"`, options);
-}
-
-/** The built tcp-client in a real terminal, talking to PORT. */
+/** The built tcp-client in a real terminal (tmux), talking to PORT. */
 function clientInTerminal(port: number): Terminal {
   const command = [process.execPath, appMain('tcp-client'), '--port', String(port)];
-  return inTerminal(command.map(quote).join(' '));
+  return Terminal.start(command.map(quote).join(' '));
 }
 
-/** The screen as lines without trailing spaces, and without the exit status or tmux's notes. */
+/** The screen as lines without trailing spaces, and without tmux's own "Pane is dead" note. */
 const screenLines = (screen: string): string[] =>
   screen
     .split('\n')
     .map((line) => line.trimEnd())
-    .filter((line) => !line.startsWith('Pane is dead') && !EXIT_STATUS.test(line));
+    .filter((line) => !line.startsWith('Pane is dead'));
 
 /** What the client printed: the screen's lines up to the last one with text. */
 function printed(screen: string): string[] {
@@ -49,8 +38,8 @@ function printed(screen: string): string[] {
 const endsWithPrompt = (screen: string): boolean => screenLines(screen).at(-1) === PROMPT.trimEnd();
 
 async function exitStatusOf(terminal: Terminal, timeoutMs?: number): Promise<number> {
-  const screen = await terminal.waitFor((text) => EXIT_STATUS.test(text), timeoutMs);
-  return Number(EXIT_STATUS.exec(screen)![1]);
+  await terminal.waitFor(() => terminal.exitStatus() !== undefined, timeoutMs);
+  return terminal.exitStatus()!;
 }
 
 /** A TCP server that takes lines and never answers; resolves with its port and a first-data promise. */
@@ -175,7 +164,7 @@ describe('npx nx serve tcp-client, as a person runs it', () => {
       'NX_DAEMON=false',
       'NX_NO_CLOUD=true',
     ];
-    const terminal = inTerminal(
+    const terminal = Terminal.start(
       `env -i ${env.join(' ')} npx nx serve tcp-client -- --port ${server.port}`,
       { cwd: WORKSPACE_ROOT },
     );
