@@ -21,7 +21,9 @@ import {
 // The packages are packed from their build output (dist/packages/<name>), as they would be
 // published; the test target depends on the three builds.
 
-const TYPES_NODE = path.join(WORKSPACE, 'node_modules/@types');
+// The workspace's @types/node for the consumer's tsc: the consumer installs nothing but the tarballs
+// (and pino); a real one would have @types/node among its own devDependencies.
+const WORKSPACE_TYPE_ROOT = path.join(WORKSPACE, 'node_modules/@types');
 const EXAMPLES = {
   protocol: ['protocol-tour.mjs'],
   'udp-transport': ['what-time.cjs'],
@@ -251,7 +253,7 @@ describe('a TypeScript consumer', () => {
         // The shipped .d.ts are checked too, not skipped.
         skipLibCheck: false,
         types: ['node'],
-        typeRoots: [TYPES_NODE],
+        typeRoots: [WORKSPACE_TYPE_ROOT],
         ...compilerOptions,
       },
       files: ['consumer.ts'],
@@ -284,7 +286,7 @@ describe('the shipped declarations', () => {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       types: ['node'],
-      typeRoots: [TYPES_NODE],
+      typeRoots: [WORKSPACE_TYPE_ROOT],
     });
     expect(undocumented).toEqual([]);
   });
