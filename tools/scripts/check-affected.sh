@@ -23,8 +23,14 @@ check 'change in apps/udp-client' "$(affected_after_change apps/udp-client/src/m
 check 'change in packages/tcp-transport' "$(affected_after_change packages/tcp-transport/src/index.ts)" \
   'package-consumers tcp-client tcp-server tcp-transport '
 
-# What the forge's CI runs for that last change (tcp-transport): only the TCP stack builds.
-built=$(npx nx affected -t build --base=HEAD~1 --head=HEAD --output-style=static 2>&1 | grep -oE 'nx run [a-z-]+:build' | awk '{print $3}' | sed 's/:build//' | sort | tr '\n' ' ')
-check 'nx affected -t build builds only the affected projects' "$built" 'tcp-client tcp-server tcp-transport '
+# What the forge's CI would build for that last change (tcp-transport), read from the task
+# graph Nx plans (nothing runs): the TCP stack and the library it is built on, no UDP project.
+npx nx affected -t build --base=HEAD~1 --head=HEAD --graph=affected-build.json >/dev/null
+built=$(node -e '
+  const graph = require("./affected-build.json");
+  console.log(Object.keys(graph.tasks.tasks).map((t) => t.replace(/:build$/, "")).sort().join(" "));
+')
+check 'nx affected -t build plans builds of the TCP stack and protocol only' "$built" \
+  'protocol tcp-client tcp-server tcp-transport'
 
 [ "$failures" -eq 0 ] && echo "affected: as expected" || { echo "affected: $failures failure(s)"; exit 1; }
