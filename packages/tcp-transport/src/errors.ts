@@ -3,11 +3,23 @@ import { describeCause, formatHostPort, NetlabError } from '@netlab/protocol';
 /** Where a socket lives: a host and port, or a Unix domain socket path. */
 export type TcpEndpoint = { host: string; port: number } | { path: string };
 
+/** Every code this package uses; callers branch on these, never on message text. */
+export const TcpErrorCode = {
+  LISTEN_FAILED: 'TCP_LISTEN_FAILED',
+  CONNECT_FAILED: 'TCP_CONNECT_FAILED',
+  CONNECTION_LOST: 'TCP_CONNECTION_LOST',
+  ABORTED: 'TCP_ABORTED',
+  CLOSED: 'TCP_CLOSED',
+  USAGE: 'TCP_USAGE',
+} as const;
+/** One of the codes of {@link TcpErrorCode}. */
+export type TcpErrorCode = (typeof TcpErrorCode)[keyof typeof TcpErrorCode];
+
 /** Root of every error this package throws or rejects with; `code` starts with `TCP_`. */
 export class TcpTransportError extends NetlabError {
   override name = 'TcpTransportError';
-  declare readonly code: `TCP_${string}`;
-  constructor(code: `TCP_${string}`, message: string, options?: { cause?: unknown }) {
+  declare readonly code: TcpErrorCode;
+  constructor(code: TcpErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }
@@ -19,7 +31,7 @@ export abstract class TcpEndpointError extends TcpTransportError {
   readonly port?: number;
   readonly path?: string;
   constructor(
-    code: `TCP_${string}`,
+    code: TcpErrorCode,
     endpoint: TcpEndpoint,
     message: string,
     options?: { cause?: unknown },
@@ -38,7 +50,7 @@ export class TcpListenError extends TcpEndpointError {
   override name = 'TcpListenError';
   constructor(endpoint: TcpEndpoint, options?: { cause?: unknown }) {
     super(
-      'TCP_LISTEN_FAILED',
+      TcpErrorCode.LISTEN_FAILED,
       endpoint,
       `could not listen on ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
       options,
@@ -51,7 +63,7 @@ export class TcpConnectError extends TcpEndpointError {
   override name = 'TcpConnectError';
   constructor(endpoint: TcpEndpoint, options?: { cause?: unknown }) {
     super(
-      'TCP_CONNECT_FAILED',
+      TcpErrorCode.CONNECT_FAILED,
       endpoint,
       `Could not connect to ${formatEndpoint(endpoint)}: ${describeCause(options?.cause)}`,
       options,
@@ -73,7 +85,7 @@ export class TcpConnectionLostError extends TcpEndpointError {
           ? ' with 1 reply outstanding'
           : ` with ${unanswered} replies outstanding`;
     super(
-      'TCP_CONNECTION_LOST',
+      TcpErrorCode.CONNECTION_LOST,
       endpoint,
       `Connection to ${formatEndpoint(endpoint)} lost (${how})${left}`,
       options,
@@ -86,7 +98,7 @@ export class TcpConnectionLostError extends TcpEndpointError {
 export class TcpAbortError extends TcpTransportError {
   override name = 'TcpAbortError';
   constructor(options?: { cause?: unknown }) {
-    super('TCP_ABORTED', 'the operation was aborted', options);
+    super(TcpErrorCode.ABORTED, 'the operation was aborted', options);
   }
 }
 
@@ -94,7 +106,7 @@ export class TcpAbortError extends TcpTransportError {
 export class TcpClosedError extends TcpTransportError {
   override name = 'TcpClosedError';
   constructor(what: 'server' | 'connection') {
-    super('TCP_CLOSED', `the ${what} is closed`);
+    super(TcpErrorCode.CLOSED, `the ${what} is closed`);
   }
 }
 
@@ -102,7 +114,7 @@ export class TcpClosedError extends TcpTransportError {
 export class TcpUsageError extends TcpTransportError {
   override name = 'TcpUsageError';
   constructor(message: string) {
-    super('TCP_USAGE', message);
+    super(TcpErrorCode.USAGE, message);
   }
 }
 

@@ -20,6 +20,7 @@ export { DEFAULT_LIMITS, resolveLimits } from './limits';
 export type { TcpLimits } from './limits';
 export type { Logger } from '@netlab/protocol';
 export {
+  TcpErrorCode,
   TcpTransportError,
   TcpEndpointError,
   TcpListenError,

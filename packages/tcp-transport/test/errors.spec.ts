@@ -1,0 +1,61 @@
+import { NetlabError } from '@netlab/protocol';
+import {
+  TcpAbortError,
+  TcpClosedError,
+  TcpConnectError,
+  TcpConnectionLostError,
+  TcpErrorCode,
+  TcpListenError,
+  TcpTransportError,
+  TcpUsageError,
+} from '../src';
+
+function systemError(code: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`connect ${code} 127.0.0.1:1060`), { code });
+}
+
+const samples: TcpTransportError[] = [
+  new TcpListenError({ host: '0.0.0.0', port: 1060 }, { cause: systemError('EADDRINUSE') }),
+  new TcpConnectError({ host: '127.0.0.1', port: 1060 }, { cause: systemError('ECONNREFUSED') }),
+  new TcpConnectionLostError({ path: '/tmp/netlab.sock' }, 2, { cause: systemError('ECONNRESET') }),
+  new TcpAbortError(),
+  new TcpClosedError('connection'),
+  new TcpUsageError('listen() was already called on this server'),
+];
+
+describe('the tcp-transport error catalogue', () => {
+  it('has unique codes, each prefixed TCP_', () => {
+    const codes = Object.values(TcpErrorCode);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) expect(code).toMatch(/^TCP_[A-Z_]+$/);
+  });
+
+  it('uses every code in exactly one error class', () => {
+    expect(samples.map((error) => error.code).sort()).toEqual(Object.values(TcpErrorCode).sort());
+  });
+
+  it.each(samples.map((error) => [error.name, error] as const))(
+    '%s is a NetlabError named after its class',
+    (name, error) => {
+      expect(error).toBeInstanceOf(NetlabError);
+      expect(error).toBeInstanceOf(TcpTransportError);
+      expect(error.name).toBe(error.constructor.name);
+      expect(name).toBe(error.constructor.name);
+    },
+  );
+
+  it('says "Could not connect to 127.0.0.1:1060: connection refused", keeping the cause', () => {
+    const cause = systemError('ECONNREFUSED');
+    const error = new TcpConnectError({ host: '127.0.0.1', port: 1060 }, { cause });
+    expect(error.message).toBe('Could not connect to 127.0.0.1:1060: connection refused');
+    expect(error.cause).toBe(cause);
+    expect(error).toMatchObject({ host: '127.0.0.1', port: 1060 });
+  });
+
+  it('names the socket path of a Unix socket endpoint and counts what was owed', () => {
+    expect(samples[2]).toMatchObject({ path: '/tmp/netlab.sock', unanswered: 2 });
+    expect(samples[2].message).toBe(
+      'Connection to /tmp/netlab.sock lost (connection reset by peer) with 2 replies outstanding',
+    );
+  });
+});
