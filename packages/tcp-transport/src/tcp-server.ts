@@ -183,8 +183,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   close(options: TcpCloseOptions = {}): Promise<void> {
     const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     // A later call may shorten the grace (a second Ctrl+C: close now), never lengthen it.
-    if (this.#closing) this.#graceOver(graceMs);
-    else this.#closing = this.#shutdown(graceMs);
+    if (!this.#closing) this.#closing = this.#shutdown(graceMs);
+    else if (this.#state === SERVER_STATE.closing) this.#graceOver(graceMs);
     return this.#closing;
   }
 

@@ -192,6 +192,20 @@ describe('tcp server: lifecycle', () => {
     await expect(server.close()).resolves.toBeUndefined();
   });
 
+  it('lets a later close({ graceMs: 0 }) cut a long grace period short', async () => {
+    const { server, port, logger } = await startLineServer();
+    // A client that does not read never sees our FIN, so its connection would linger
+    // through the whole grace period: only the cut can end it within this test's time.
+    const client = await RawClient.connect(port, { reading: false });
+    client.send('Hi\n');
+    await logger.waitFor('Received message from client');
+    const graceful = server.close({ graceMs: 60_000 });
+    await server.close({ graceMs: 0 });
+    await graceful;
+    expect(logger.find('Connection closed')[0]).toMatchObject({ reason: 'shutdown' });
+    expect(logger.find('Server closed')).toHaveLength(1);
+  });
+
   it('closes a server that never listened without error', async () => {
     const server = createTcpServer({
       codec: lineCodec(),
