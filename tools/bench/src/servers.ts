@@ -52,9 +52,11 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
   const logLevel = ['--log-level', forStartup ? 'info' : 'warn'];
   const silentOn = (transport: 'tcp' | 'udp') => (forStartup ? undefined : transport);
   const address = ['--host', BENCH_HOST, '--port', '0'];
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/prof" to profile the servers.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const node = (script: string, ...args: string[]): LaunchSpec => ({
     command: process.execPath,
-    args: [script, ...address, ...args],
+    args: [...nodeArgs, script, ...address, ...args],
   });
   switch (server) {
     case 'bare-tcp':
