@@ -109,6 +109,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   #allClosed: (() => void) | undefined;
   /** Ends the grace period of a shutdown: every connection still open is destroyed. */
   #cutNow: (() => void) | undefined;
+  /** One timer for every connection's line deadline (see ServerConnection.checkLineDeadline). */
+  #lineDeadlineSweep: NodeJS.Timeout | undefined;
   readonly #graceTimers: NodeJS.Timeout[] = [];
 
   constructor(options: TcpServerOptions<T>) {
@@ -154,6 +156,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
         settle();
         this.#state = SERVER_STATE.listening;
         server.on('error', this.#onServerError);
+        this.#startLineDeadlineSweep();
         const address = boundAddress(server, endpoint);
         this.address = address;
         this.logger.info({ transport: 'tcp', ...addressFields(address) }, 'Listening at');
@@ -198,6 +201,16 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (this.#open.size === 0) this.#allClosed?.();
   }
 
+  /** A deadline fires at most a tenth of it (at most 1 s, at least 10 ms) late. */
+  #startLineDeadlineSweep(): void {
+    const everyMs = Math.min(1000, Math.max(10, Math.floor(this.limits.lineDeadlineMs / 10)));
+    this.#lineDeadlineSweep = setInterval(() => {
+      const now = performance.now();
+      for (const connection of this.#open) connection.checkLineDeadline(now);
+    }, everyMs);
+    this.#lineDeadlineSweep.unref();
+  }
+
   #graceOver(graceMs: number): void {
     if (graceMs <= 0) this.#cutNow?.();
     else this.#graceTimers.push(setTimeout(() => this.#cutNow?.(), graceMs));
@@ -210,6 +223,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (this.#state === SERVER_STATE.binding) await this.#binding;
     const wasListening = this.#state === SERVER_STATE.listening;
     this.#state = SERVER_STATE.closing;
+    clearInterval(this.#lineDeadlineSweep);
     if (wasListening) {
       const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       if (this.#open.size > 0) {
