@@ -92,6 +92,26 @@ describe('task session', () => {
     expect(createTaskSession().handle(line).reply).toMatch(/^Your data was \d+ bytes$/);
   });
 
+  it('takes a line as a command exactly when, trimmed and lowercased, it is "exit" or "history"', () => {
+    const padding = fc.constantFrom('', ' ', '\t', '  \u00a0', '\u2003');
+    const near = fc
+      .tuple(padding, fc.constantFrom('exit', 'history', 'exi', 'historyy', 'ex1t'), padding)
+      .map(
+        ([before, word, after]) =>
+          before + [...word].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('') + after,
+      );
+    fc.assert(
+      fc.property(fc.oneof(near, fc.string({ unit: 'binary', maxLength: 12 })), (line) => {
+        const reference = line.trim().toLowerCase();
+        const reply = createTaskSession().handle(line);
+        if (reference === 'exit') expect(reply).toEqual({ reply: 'Disconnect', close: true });
+        else if (reference === 'history') expect(reply.reply).toBe('History: []');
+        else expect(reply.reply).toMatch(/^Your data was \d+ bytes$/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('counts the UTF-8 bytes of any message', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (line) => {

@@ -35,7 +35,11 @@ export interface TaskSessionOptions {
 
 /** Commands match regardless of case and surrounding whitespace: ' exit ' is Exit. */
 function command(line: string): string {
-  return line.trim().toLowerCase();
+  const trimmed = line.trim();
+  // Most lines are messages: skip lowercasing any that cannot be 'exit' or 'history'.
+  // (Lowercasing never shortens a string, so a length test first changes no answer.)
+  if (trimmed.length !== 4 && trimmed.length !== 7) return '';
+  return trimmed.toLowerCase();
 }
 
 const DISCONNECT: SessionReply = Object.freeze({ reply: DISCONNECT_REPLY, close: true });
