@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startLossyProxy } from './lossy-proxy';
 
-// Usage (from the workspace root; `nx build lossy-udp-proxy` writes dist/tools/lossy-udp-proxy/main.js):
+// Usage (from the workspace root; `nx bundle lossy-udp-proxy` writes dist/tools/lossy-udp-proxy/main.js):
 //   npx nx serve lossy-udp-proxy -- --listen 0 --target 127.0.0.1:12000 --drop 0.3 --duplicate 0.1 --reorder 0.1 --delay 0-20 --seed 42
 
 function fail(message: string): never {

@@ -1,10 +1,15 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import {
+  appMain,
+  runCleanups,
+  startClient,
+  startServer,
+  WORKSPACE_ROOT,
+  type TypedClient,
+} from '@netlab-tools/app-harness';
 import { startLossyProxy, type LossyProxyStats } from './lossy-proxy';
 
 // How the real udp-client copes with a lossy network: the built udp-server behind this
@@ -14,6 +19,10 @@ import { startLossyProxy, type LossyProxyStats } from './lossy-proxy';
 //
 //   npx nx measure lossy-udp-proxy                       # builds what it runs, ~2 minutes
 //   npx nx measure lossy-udp-proxy -- --requests 100 --clients 10 --seed 7
+//
+// It drives the apps with app-harness, as the end-to-end tests do; bundled into
+// dist/tools/lossy-udp-proxy/, three levels below the workspace root as the harness's own
+// source is, so the harness finds dist/apps/ from there.
 //
 // Prints a Markdown table and the same figures as JSON (also written to --json FILE).
 // Exit status 1 if any line was shown another line's reply (the one thing that must never
@@ -70,50 +79,6 @@ function positiveInteger(text: string, flag: string): number {
   return value;
 }
 
-// Run from the workspace root (as Nx runs it), with the apps built: the self-contained bundles.
-const appMain = (app: 'udp-server' | 'udp-client'): string =>
-  path.resolve('dist', 'apps', app, 'main.js');
-
-type Child = ChildProcessByStdio<Writable, Readable, null>;
-
-/**
- * A built app with its stdout read line by line. (app-harness does the same for tests, but a
- * buildable tool such as this one may not import it: it has no build of its own.)
- */
-function spawnApp(app: 'udp-server' | 'udp-client', args: readonly string[]) {
-  const child: Child = spawn(process.execPath, [appMain(app), ...args], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines: string[] = [];
-  const waiters: (() => void)[] = [];
-  let ended = false;
-  const wakeAll = (): void => waiters.splice(0).forEach((wake) => wake());
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    wakeAll();
-  });
-  // 'close' comes after the last of stdout has been read.
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => {
-      ended = true;
-      wakeAll();
-      resolve(code);
-    }),
-  );
-  return {
-    child,
-    exited,
-    /** Resolves with stdout line N (from 0) once it is there; rejects if the app ends first. */
-    async line(n: number): Promise<string> {
-      while (lines.length <= n) {
-        if (ended) throw new Error(`${app} ended after ${lines.length} lines`);
-        await new Promise<void>((wake) => waiters.push(wake));
-      }
-      return lines[n];
-    },
-  };
-}
-
 /** Nearest rank: the smallest sample that at least `fraction` of the samples do not exceed. */
 function percentile(sorted: readonly number[], fraction: number): number {
   return sorted[Math.max(0, Math.ceil(fraction * sorted.length) - 1)];
@@ -123,21 +88,21 @@ const round = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** Types LINES into a udp-client one at a time; resolves with what it showed for each, and when. */
 async function typeEach(
-  client: ReturnType<typeof spawnApp>,
+  client: TypedClient,
   lines: readonly string[],
 ): Promise<{ shown: string; ms: number }[]> {
   // A first line, not measured, so Node's start-up and the client's connect are not counted
   // in the first request (its outcome, reply or no reply, is one line like any other).
-  client.child.stdin.write('warm-up\n');
-  await client.line(0);
+  client.type('warm-up');
+  await client.screenLines(1);
   const results: { shown: string; ms: number }[] = [];
   for (const [i, line] of lines.entries()) {
     const started = performance.now();
-    client.child.stdin.write(`${line}\n`);
-    const shown = await client.line(i + 1);
-    results.push({ shown, ms: performance.now() - started });
+    client.type(line);
+    const screen = await client.screenLines(i + 2);
+    results.push({ shown: screen[i + 1], ms: performance.now() - started });
   }
-  client.child.stdin.end();
+  client.endInput();
   return results;
 }
 
@@ -167,9 +132,9 @@ async function measureCell(
     ).filter((lines) => lines.length > 0);
     const outcomes = await Promise.all(
       perClient.map(async (lines) => {
-        const client = spawnApp('udp-client', args);
-        const results = await typeEach(client, lines).finally(() => client.child.stdin.end());
-        const code = await client.exited;
+        const client = startClient('udp-client', args);
+        const results = await typeEach(client, lines);
+        const { code } = await client.exited;
         return results.map(({ shown, ms }, i) => ({
           ms,
           outcome:
@@ -253,7 +218,7 @@ async function main(): Promise<void> {
         requests: { type: 'string', default: '400' },
         clients: { type: 'string', default: '25' },
         seed: { type: 'string', default: '1' },
-        json: { type: 'string', default: path.join('tmp', 'measure-loss.json') },
+        json: { type: 'string', default: path.join(WORKSPACE_ROOT, 'tmp', 'measure-loss.json') },
       },
     }));
   } catch (error) {
@@ -266,24 +231,18 @@ async function main(): Promise<void> {
     fail(`--seed must be an integer (got ${JSON.stringify(values.seed)})`);
 
   for (const app of ['udp-server', 'udp-client'] as const) {
-    if (!existsSync(appMain(app)))
-      fail(`${appMain(app)} is missing: run from the workspace root after nx build ${app}`);
+    if (!existsSync(appMain(app))) fail(`${appMain(app)} is missing: nx build ${app} first`);
   }
-  const server = spawnApp('udp-server', ['--host', '127.0.0.1', '--port', '0']);
   const results: CellResult[] = [];
   try {
-    const listening = JSON.parse(await server.line(0)) as { msg?: string; port?: number };
-    if (listening.msg !== 'Listening at' || !listening.port)
-      throw new Error(`udp-server did not say where it listens: ${JSON.stringify(listening)}`);
-    // Its log (a line per message) is read and let go, so the pipe never fills.
-    server.child.stdout.resume();
+    const server = await startServer('udp-server', ['--host', '127.0.0.1']);
     for (const network of NETWORKS) {
       for (const settings of CLIENT_SETTINGS) {
         const cell = results.length;
         process.stderr.write(
           `measure-loss: ${network.drop * 100}% loss each way, ${settings.name} client: ${requests} requests from ${clients} clients ...`,
         );
-        const result = await measureCell(listening.port, network, settings, {
+        const result = await measureCell(server.port, network, settings, {
           requests,
           clients,
           seed,
@@ -294,8 +253,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    server.child.kill('SIGTERM');
-    await server.exited;
+    await runCleanups(); // the server, and any client a failure left running
   }
 
   const report = {
