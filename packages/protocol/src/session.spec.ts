@@ -52,6 +52,24 @@ describe('task session', () => {
     expect(parseHistory(session.handle('History').reply)).toEqual(messages.slice(50));
   });
 
+  it('answers History with the last historyLimit messages, oldest first, for any messages', () => {
+    const message = fc
+      .string({ maxLength: 6 })
+      .filter((m) => !['exit', 'history'].includes(m.trim().toLowerCase()));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.array(message, { maxLength: 25 }),
+        (historyLimit, messages) => {
+          const session = createTaskSession({ historyLimit });
+          replies(session, messages);
+          const expected = historyLimit === 0 ? [] : messages.slice(-historyLimit);
+          expect(parseHistory(session.handle('History').reply)).toEqual(expected);
+        },
+      ),
+    );
+  });
+
   it('remembers as many messages as historyLimit says', () => {
     const session = createTaskSession({ historyLimit: 2 });
     replies(session, ['a', 'b', 'c']);

@@ -56,23 +56,42 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
     0,
     1_000_000,
   );
-  const history: string[] = [];
+  const history = new RecentMessages(limit);
   return {
     handle(line) {
       switch (command(line)) {
         case 'exit':
           return DISCONNECT;
         case 'history':
-          return { reply: formatHistory(history), close: false };
+          return { reply: formatHistory(history.oldestFirst()), close: false };
         default:
-          if (limit > 0) {
-            if (history.length === limit) history.shift();
-            history.push(line);
-          }
+          history.add(line);
           return { reply: `Your data was ${Buffer.byteLength(line, 'utf8')} bytes`, close: false };
       }
     },
   };
+}
+
+/**
+ * The last `limit` messages, in a ring: adding one is O(1) (an array's shift() would copy
+ * the whole history on every message once it is full).
+ */
+class RecentMessages {
+  readonly #ring: string[] = [];
+  #next = 0;
+
+  constructor(readonly limit: number) {}
+
+  add(message: string): void {
+    if (this.limit === 0) return;
+    this.#ring[this.#next] = message;
+    this.#next = (this.#next + 1) % this.limit;
+  }
+
+  oldestFirst(): string[] {
+    if (this.#ring.length < this.limit) return this.#ring.slice();
+    return this.#ring.slice(this.#next).concat(this.#ring.slice(0, this.#next));
+  }
 }
 
 /** The uppercase service over TCP: each message uppercased (full Unicode), 'Exit' as in task. */
