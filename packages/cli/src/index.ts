@@ -10,5 +10,18 @@ export { PROMPT, REPLY_PREFIX, openKeyboard } from './keyboard';
 export type { Keyboard } from './keyboard';
 export { serve } from './serve';
 export type { ServeOptions } from './serve';
-export { resolveWorkerCount, superviseWorkers, workerField, WORKER_MESSAGE } from './workers';
+export {
+  isWorkerMessage,
+  resolveWorkerCount,
+  superviseWorkers,
+  workerField,
+  WORKER_MESSAGE,
+  WORKER_NUMBER_ENV,
+} from './workers';
+export {
+  FIRST_RESTART_DELAY_MS,
+  HEALTHY_AFTER_MS,
+  MAX_RESTART_DELAY_MS,
+  RestartBackoff,
+} from './restart-backoff';
 export type { SuperviseOptions, WorkerMessage, WorkersOption } from './workers';

@@ -28,14 +28,23 @@ export interface ServeOptions {
 export async function serve(options: ServeOptions): Promise<number> {
   if (cluster.isPrimary && (options.workers ?? 1) > 1) {
     const code = await superviseWorkers({
+      name: options.name,
       count: options.workers ?? 1,
       graceMs: options.graceMs,
       logger: options.log.logger,
     });
-    options.log.flush();
+    await options.log.drain();
     return code;
   }
   return cluster.isWorker ? serveAsWorker(options) : serveAlone(options);
+}
+
+/** What differs between a lone server and a cluster worker around listen. */
+interface ListenHooks {
+  /** Bound: a worker tells the primary. */
+  listening?(): void;
+  /** Could not listen: `reason` is the line the user sees (exit 1). */
+  failed(reason: string): Promise<void>;
 }
 
 async function serveAlone(options: ServeOptions): Promise<number> {
@@ -51,7 +60,12 @@ async function serveAlone(options: ServeOptions): Promise<number> {
       void options.close(0);
     },
   });
-  const code = await listenThenServe(options, stopRequested);
+  const code = await listenThenServe(options, stopRequested, {
+    failed: async (reason) => {
+      options.log.flush();
+      process.stderr.write(`${options.name}: ${reason}\n`);
+    },
+  });
   removeHandlers();
   return code;
 }
@@ -59,8 +73,11 @@ async function serveAlone(options: ServeOptions): Promise<number> {
 /**
  * A cluster worker stops when the primary says so (it relays the user's signals). Ctrl+C
  * at a terminal reaches every process of the group, workers included: they leave it to the
- * primary, or a single Ctrl+C would count twice. SIGTERM sent to the worker alone still
- * stops it gracefully.
+ * primary, or a single Ctrl+C would count twice. SIGTERM sent to the worker itself stops
+ * it gracefully, a second one at once; the primary's request and a SIGTERM to the whole
+ * group (systemd's default) are one stop, not two, so they never cut the grace short.
+ * A worker that cannot listen tells the primary why rather than printing it: with N
+ * workers the user would otherwise read the same line N times.
  */
 async function serveAsWorker(options: ServeOptions): Promise<number> {
   let stop!: (graceMs: number) => void;
@@ -72,6 +89,7 @@ async function serveAsWorker(options: ServeOptions): Promise<number> {
       logStop(options, signal, graceMs);
       stop(graceMs);
     } else if (graceMs === 0) {
+      options.log.logger.warn({ ...(signal ? { signal } : {}) }, 'Closing at once');
       void options.close(0);
     }
   };
@@ -81,34 +99,43 @@ async function serveAsWorker(options: ServeOptions): Promise<number> {
     }
   };
   const ignoreInterrupt = (): void => undefined;
-  const onTerm = (): void => requestStop(stopping ? 0 : options.graceMs, 'SIGTERM');
+  let terms = 0;
+  const onTerm = (): void => {
+    terms += 1;
+    requestStop(terms === 1 ? options.graceMs : 0, 'SIGTERM');
+  };
   process.on('message', onMessage);
   process.on('SIGINT', ignoreInterrupt);
   process.on('SIGTERM', onTerm);
-  const code = await listenThenServe(options, stopRequested, () => {
-    const message: WorkerMessage = { type: WORKER_MESSAGE.listening };
-    process.send?.(message);
+  const code = await listenThenServe(options, stopRequested, {
+    listening: () => tellPrimary({ type: WORKER_MESSAGE.listening }),
+    failed: (reason) => tellPrimary({ type: WORKER_MESSAGE.failed, message: reason }),
   });
   // The IPC channel to the primary would keep this process alive: end it ourselves.
   process.exit(code);
 }
 
+/** Resolves once the message is handed to the channel (or the channel is gone). */
+function tellPrimary(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
 async function listenThenServe(
   options: ServeOptions,
   stopRequested: Promise<number>,
-  onListening?: () => void,
+  hooks: ListenHooks,
 ): Promise<number> {
   const { log } = options;
   try {
     await options.listen();
   } catch (error) {
-    log.flush();
-    process.stderr.write(
-      `${options.name}: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    await hooks.failed(error instanceof Error ? error.message : String(error));
     return 1;
   }
-  onListening?.();
+  hooks.listening?.();
   const graceMs = await stopRequested;
   await options.close(graceMs);
   await log.drain();

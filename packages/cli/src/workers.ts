@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
+import { RestartBackoff } from './restart-backoff';
 
 /** `--workers N|auto`: how many server processes; `auto` is one per core. */
 export type WorkersOption = number | 'auto';
@@ -10,12 +11,22 @@ export function resolveWorkerCount(option: WorkersOption): number {
 }
 
 /**
+ * The environment variable that tells a forked worker its number, 1..N. A replacement for
+ * a crashed worker takes over its number, so `worker` in the logs stays 1..N however often
+ * workers are restarted (node:cluster's own ids keep counting up: N+1, N+2, ...).
+ */
+export const WORKER_NUMBER_ENV = 'NETLAB_WORKER';
+
+/**
  * The `worker` field of every log line when the server runs as a cluster: 0 for the
- * primary (which only supervises), 1..N for the workers, as node:cluster numbers them.
- * Undefined for a single process, whose lines carry no such field.
+ * primary (which only supervises), 1..N for the workers. Undefined for a single process,
+ * whose lines carry no such field.
  */
 export function workerField(count: number): number | undefined {
-  if (cluster.isWorker) return cluster.worker?.id;
+  if (cluster.isWorker) {
+    const number = Number(process.env[WORKER_NUMBER_ENV]);
+    return Number.isInteger(number) && number > 0 ? number : cluster.worker?.id;
+  }
   return count > 1 ? 0 : undefined;
 }
 
@@ -23,40 +34,53 @@ export function workerField(count: number): number | undefined {
 export const WORKER_MESSAGE = {
   /** worker -> primary: bound and serving. */
   listening: 'netlab:listening',
+  /** worker -> primary: could not listen; `message` is the line for the user. */
+  failed: 'netlab:failed',
   /** primary -> worker: stop within `graceMs` (0: at once). */
   shutdown: 'netlab:shutdown',
 } as const;
 
 export type WorkerMessage =
   | { type: typeof WORKER_MESSAGE.listening }
+  | { type: typeof WORKER_MESSAGE.failed; message: string }
   | { type: typeof WORKER_MESSAGE.shutdown; graceMs: number };
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  const type = (value as { type?: unknown } | null)?.type;
-  return type === WORKER_MESSAGE.listening || type === WORKER_MESSAGE.shutdown;
+  if (value === null || typeof value !== 'object') return false;
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case WORKER_MESSAGE.listening:
+      return true;
+    case WORKER_MESSAGE.failed:
+      return typeof message.message === 'string';
+    case WORKER_MESSAGE.shutdown:
+      return typeof message.graceMs === 'number' && message.graceMs >= 0;
+    default:
+      return false;
+  }
 }
 
-// A worker that dies young is restarted after a pause that doubles each time, so a crash
-// loop costs a restart every few seconds at most, not a busy loop of forks.
-const FIRST_RESTART_DELAY_MS = 100;
-const MAX_RESTART_DELAY_MS = 10_000;
-/** A worker that ran this long counts as healthy: its slot's backoff starts over. */
-const HEALTHY_AFTER_MS = 10_000;
-/** Past the grace period, workers that still run are killed. */
+/** Past the grace period (and the workers' own closing), workers that still run are killed. */
 const KILL_MARGIN_MS = 2_000;
 
+/** One worker position, 1..N: the worker that fills it now, and its restart history. */
 interface Slot {
-  index: number;
+  readonly number: number;
+  readonly backoff: RestartBackoff;
   worker: Worker | undefined;
   startedAt: number;
-  crashes: number;
   listened: boolean;
+  /** What the worker said when it could not listen. */
+  failure: string | undefined;
   restartTimer: NodeJS.Timeout | undefined;
 }
 
 export interface SuperviseOptions {
+  /** The app's name, the prefix of the one stderr line when the workers cannot start. */
+  readonly name: string;
   readonly count: number;
   readonly graceMs: number;
+  /** The primary's logger (its lines carry `worker: 0`). */
   readonly logger: Logger;
 }
 
@@ -65,13 +89,17 @@ export interface SuperviseOptions {
  * backoff), and on SIGINT/SIGTERM tells every worker to stop gracefully (a second signal:
  * at once), waits for them, logs `Server closed` and resolves with the exit code. It never
  * serves traffic itself. If a worker fails before any worker is listening (port in use,
- * bad address) the primary stops the rest and resolves with 1: that is a start-up error,
- * not a crash to retry.
+ * bad address) that is a start-up error, not a crash to retry: the primary prints the
+ * worker's reason as one stderr line, stops the rest, and resolves with 1.
+ *
+ * Lines about a worker name it as `child: { worker, pid }`: `worker` and `pid` themselves
+ * are the primary's own (0 and its pid), on every line it logs.
  */
 export function superviseWorkers(options: SuperviseOptions): Promise<number> {
-  const { count, graceMs, logger } = options;
+  const { name, count, graceMs, logger } = options;
   const slots: Slot[] = [];
   let stopping = false;
+  let stopGraceMs = graceMs;
   let anyListened = false;
   let exitCode = 0;
   let killTimer: NodeJS.Timeout | undefined;
@@ -86,19 +114,30 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       resolve(exitCode);
     };
 
-    const stopAll = (stopGraceMs: number): void => {
+    const tellToStop = (worker: Worker): void => {
+      const message: WorkerMessage = { type: WORKER_MESSAGE.shutdown, graceMs: stopGraceMs };
+      // The callback takes a failed send (the worker is exiting): its exit is handled below.
+      if (worker.isConnected()) worker.send(message, ignoreSendError);
+    };
+
+    const stopAll = (graceMsNow: number): void => {
       stopping = true;
+      stopGraceMs = graceMsNow;
       for (const slot of slots) {
         clearTimeout(slot.restartTimer);
         slot.restartTimer = undefined;
-        const message: WorkerMessage = { type: WORKER_MESSAGE.shutdown, graceMs: stopGraceMs };
-        if (slot.worker?.isConnected()) slot.worker.send(message);
+        if (slot.worker) tellToStop(slot.worker);
       }
       clearTimeout(killTimer);
-      killTimer = setTimeout(() => {
-        for (const slot of slots) slot.worker?.process.kill('SIGKILL');
-      }, stopGraceMs + KILL_MARGIN_MS);
+      killTimer = setTimeout(killStragglers, graceMsNow + KILL_MARGIN_MS);
       finishIfAllGone();
+    };
+
+    const killStragglers = (): void => {
+      const running = slots.filter((slot) => slot.worker).map(childOf);
+      if (running.length === 0) return;
+      logger.warn({ children: running }, 'Killing workers still running past the grace period');
+      for (const slot of slots) slot.worker?.process.kill('SIGKILL');
     };
 
     let signals = 0;
@@ -117,61 +156,90 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
 
     const fork = (slot: Slot): void => {
       slot.restartTimer = undefined;
-      const worker = cluster.fork();
+      const worker = cluster.fork({ [WORKER_NUMBER_ENV]: String(slot.number) });
       slot.worker = worker;
       slot.startedAt = Date.now();
       slot.listened = false;
+      slot.failure = undefined;
+      logger.info({ child: childOf(slot) }, 'Worker started');
       worker.on('message', (message: unknown) => {
-        if (isWorkerMessage(message) && message.type === WORKER_MESSAGE.listening) {
+        if (!isWorkerMessage(message)) return;
+        if (message.type === WORKER_MESSAGE.listening) {
           slot.listened = true;
           anyListened = true;
+          // A stop sent while the worker was still loading may have found no listener yet.
+          if (stopping) tellToStop(worker);
+        } else if (message.type === WORKER_MESSAGE.failed) {
+          slot.failure = message.message;
         }
       });
-      worker.on('exit', (code, signal) => onExit(slot, worker, code, signal));
+      worker.on('error', (error: Error) => {
+        logger.warn({ child: childOf(slot), err: error }, 'Worker channel error');
+      });
+      // 'close', not 'exit': it comes after the IPC channel is drained, so a worker's last
+      // message (why it could not listen) has been read by then.
+      worker.process.once('close', (code: number | null, signal: NodeJS.Signals | null) =>
+        onExit(slot, worker, code, signal),
+      );
     };
 
     const onExit = (
       slot: Slot,
       worker: Worker,
       code: number | null,
-      signal: string | null,
+      signal: NodeJS.Signals | null,
     ): void => {
       if (slot.worker !== worker) return;
+      const child = childOf(slot);
       slot.worker = undefined;
       if (stopping) {
         if (code !== 0) exitCode = 1;
         return finishIfAllGone();
       }
       if (!anyListened && !slot.listened) {
-        // Nothing ever served: the worker's own stderr line said why (port in use, ...).
+        // Nothing ever served: as a single process would, say why on one line and exit 1.
         exitCode = 1;
-        logger.error({ worker: worker.id, code, signal }, 'Worker failed to start');
+        const reason =
+          slot.failure ?? `worker ${slot.number} exited (${code ?? signal}) before listening`;
+        process.stderr.write(`${name}: ${reason}\n`);
         return stopAll(0);
       }
       const livedMs = Date.now() - slot.startedAt;
-      slot.crashes = livedMs >= HEALTHY_AFTER_MS ? 1 : slot.crashes + 1;
-      const delayMs = Math.min(
-        MAX_RESTART_DELAY_MS,
-        FIRST_RESTART_DELAY_MS * 2 ** (slot.crashes - 1),
-      );
+      const restartInMs = slot.backoff.next(livedMs);
       logger.error(
-        { worker: worker.id, code, signal, livedMs, restartInMs: delayMs },
+        {
+          child,
+          code,
+          signal,
+          livedMs,
+          restartInMs,
+          ...(slot.failure ? { error: slot.failure } : {}),
+        },
         'Worker exited unexpectedly',
       );
-      slot.restartTimer = setTimeout(() => fork(slot), delayMs);
+      slot.restartTimer = setTimeout(() => fork(slot), restartInMs);
     };
 
-    for (let index = 0; index < count; index++) {
+    for (let number = 1; number <= count; number++) {
       const slot: Slot = {
-        index,
+        number,
+        backoff: new RestartBackoff(),
         worker: undefined,
         startedAt: 0,
-        crashes: 0,
         listened: false,
+        failure: undefined,
         restartTimer: undefined,
       };
       slots.push(slot);
       fork(slot);
     }
   });
+}
+
+function childOf(slot: Slot): { worker: number; pid: number | undefined } {
+  return { worker: slot.number, pid: slot.worker?.process.pid };
+}
+
+function ignoreSendError(): void {
+  // A worker that cannot be told is exiting already; its exit is what counts.
 }
