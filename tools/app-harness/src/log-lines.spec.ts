@@ -18,4 +18,19 @@ describe('LogCollector', () => {
     stream.end('oops\n');
     expect(await logs.waitFor('(not JSON)')).toEqual({ msg: '(not JSON)', text: 'oops' });
   });
+
+  it('resolves waitForCount once that many lines match, counting lines already seen', async () => {
+    const stream = new PassThrough();
+    const logs = new LogCollector(stream);
+    stream.write('{"msg":"Listening at","worker":1}\n');
+    await logs.waitFor('Listening at');
+    const both = logs.waitForCount('Listening at', 2);
+    let settled = false;
+    void both.then(() => (settled = true));
+    stream.write('{"msg":"Worker started","worker":0}\n');
+    await logs.waitFor('Worker started');
+    expect(settled).toBe(false);
+    stream.write('{"msg":"Listening at","worker":2}\n');
+    expect((await both).map((line) => line.worker)).toEqual([1, 2]);
+  });
 });

@@ -30,6 +30,17 @@ export class LogCollector {
     return this.waitUntil((line) => matches(line, msg, fields));
   }
 
+  /** Resolves with the first `count` lines that match, once that many have come. */
+  async waitForCount(
+    msg: string,
+    count: number,
+    fields: Record<string, unknown> = {},
+  ): Promise<LogLine[]> {
+    let seen = 0; // waitUntil tests each line once, old lines first: a running count
+    await this.waitUntil((line) => matches(line, msg, fields) && ++seen >= count);
+    return this.find(msg, fields).slice(0, count);
+  }
+
   waitUntil(predicate: (line: LogLine) => boolean): Promise<LogLine> {
     const seen = this.lines.find(predicate);
     if (seen) return Promise.resolve(seen);
