@@ -16,6 +16,7 @@ describe('tcp-server flags', () => {
         lineDeadline: 30_000,
         maxPendingWriteBytes: 1_048_576,
         stuckWriterTimeout: 30_000,
+        workers: 1,
         grace: 5000,
         logLevel: 'info',
         dump: false,
@@ -43,6 +44,8 @@ describe('tcp-server flags', () => {
       '4096',
       '--stuck-writer-timeout',
       '250',
+      '--workers',
+      '4',
       '--grace',
       '0',
       '--log-level',
@@ -62,10 +65,18 @@ describe('tcp-server flags', () => {
         lineDeadline: 500,
         maxPendingWriteBytes: 4096,
         stuckWriterTimeout: 250,
+        workers: 4,
         grace: 0,
         logLevel: 'debug',
         dump: true,
       },
+    });
+  });
+
+  it('read --workers auto as the word auto (the app counts the cores)', () => {
+    expect(parseFlags(TCP_SERVER_FLAGS, ['--workers', 'auto'])).toMatchObject({
+      kind: 'run',
+      options: { workers: 'auto' },
     });
   });
 
@@ -90,6 +101,10 @@ describe('tcp-server flags', () => {
       '--stuck-writer-timeout must be an integer from 1 to 2147483647 (got "1.5")',
     ],
     [['--grace', '-1'], '--grace needs a value (see --help)'],
+    [
+      ['--workers', '0'],
+      '--workers must be an integer from 1 to 256, or auto (one per core) (got "0")',
+    ],
     [['--path', ''], '--path must be a file system path (got "")'],
   ])('reject %j with one line naming the flag', (argv, message) => {
     expect(parseFlags(TCP_SERVER_FLAGS, argv)).toEqual({ kind: 'error', message });

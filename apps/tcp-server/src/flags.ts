@@ -66,6 +66,7 @@ export const TCP_SERVER_FLAGS = {
     'ms a client that does not read may stay paused before it is closed',
     'MS',
   ),
+  workers: flag.workers(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   dump: flag.switch("log every line's text and hex, in and out, at debug level"),

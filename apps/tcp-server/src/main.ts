@@ -1,4 +1,12 @@
-import { createAppLogger, runCli, serve, type AppLogger, type FlagValues } from '@netlab/cli';
+import {
+  createAppLogger,
+  resolveWorkerCount,
+  runCli,
+  serve,
+  workerField,
+  type AppLogger,
+  type FlagValues,
+} from '@netlab/cli';
 import { createSession, lineCodec } from '@netlab/protocol';
 import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
 import { version } from '../package.json';
@@ -29,12 +37,19 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
 }
 
 function run(options: Options): Promise<number> {
-  const log = createAppLogger({ name: NAME, level: options.logLevel, stream: 'stdout' });
+  const workers = resolveWorkerCount(options.workers);
+  const log = createAppLogger({
+    name: NAME,
+    level: options.logLevel,
+    stream: 'stdout',
+    base: { worker: workerField(workers) },
+  });
   const server = createLineServer(options, log);
   return serve({
     name: NAME,
     log,
     graceMs: options.grace,
+    workers,
     listen: async () => {
       if (options.path !== undefined) {
         await removeStaleSocket(options.path);

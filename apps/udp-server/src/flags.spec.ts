@@ -10,6 +10,7 @@ describe('udp-server flags', () => {
         port: 12000,
         service: 'uppercase',
         rateLimit: 0,
+        workers: 1,
         grace: 5000,
         logLevel: 'info',
         dump: false,
@@ -24,6 +25,8 @@ describe('udp-server flags', () => {
       '0',
       '--rate-limit',
       '50',
+      '--workers',
+      'auto',
       '--grace',
       '100',
       '--log-level',
@@ -36,6 +39,7 @@ describe('udp-server flags', () => {
         host: 'my-laptop.local',
         port: 0,
         rateLimit: 50,
+        workers: 'auto',
         grace: 100,
         logLevel: 'silent',
         dump: true,
@@ -48,6 +52,10 @@ describe('udp-server flags', () => {
     [['--port', '-1'], '--port needs a value (see --help)'],
     [['--service', 'task'], '--service must be one of uppercase (got "task")'],
     [['--rate-limit', 'lots'], '--rate-limit must be an integer from 0 to 1000000 (got "lots")'],
+    [
+      ['--workers', 'all'],
+      '--workers must be an integer from 1 to 256, or auto (one per core) (got "all")',
+    ],
     [['--grace', '1.5'], '--grace must be an integer from 0 to 600000 (got "1.5")'],
   ])('reject %j with one line naming the flag', (argv, message) => {
     expect(parseFlags(UDP_SERVER_FLAGS, argv)).toEqual({ kind: 'error', message });

@@ -16,6 +16,7 @@ export const UDP_SERVER_FLAGS = {
     0,
     'datagrams per second from one source address, 0 for no limit',
   ),
+  workers: flag.workers(),
   grace: flag.integer(0, 600_000, 5000, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   dump: flag.switch("log every datagram's text and hex at debug level"),

@@ -1,5 +1,12 @@
 import { uppercaseWithinBytes } from '@netlab/protocol';
-import { createAppLogger, runCli, serve, type FlagValues } from '@netlab/cli';
+import {
+  createAppLogger,
+  resolveWorkerCount,
+  runCli,
+  serve,
+  workerField,
+  type FlagValues,
+} from '@netlab/cli';
 import { createUdpServer } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_SERVER_FLAGS } from './flags';
@@ -9,7 +16,13 @@ const NAME = 'udp-server';
 const RATE_LIMIT_MAX_SOURCES = 10_000;
 
 function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
-  const log = createAppLogger({ name: NAME, level: options.logLevel, stream: 'stdout' });
+  const workers = resolveWorkerCount(options.workers);
+  const log = createAppLogger({
+    name: NAME,
+    level: options.logLevel,
+    stream: 'stdout',
+    base: { worker: workerField(workers) },
+  });
   const server = createUdpServer({
     // Amplification-safe: the reply never has more bytes than the request.
     handler: (payload) => uppercaseWithinBytes(payload),
@@ -28,6 +41,7 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
     name: NAME,
     log,
     graceMs: options.grace,
+    workers,
     listen: async () => {
       await server.listen({ host: options.host, port: options.port });
     },

@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import {
+  LineSocket,
+  runApp,
+  runCleanups,
+  startServer,
+  Terminal,
+  WORKSPACE_ROOT,
+  appMain,
+  type LogLine,
+  type RunningServer,
+} from '@netlab-tools/app-harness';
+
+/** A --workers 2 server on port 0, once both workers log `Listening at`. */
+async function startTwoWorkers(args: string[] = []): Promise<{
+  server: RunningServer;
+  listening: LogLine[];
+}> {
+  const server = await startServer('tcp-server', [
+    '--host',
+    '127.0.0.1',
+    '--workers',
+    '2',
+    ...args,
+  ]);
+  const listening = await server.logs.waitForCount('Listening at', 2);
+  return { server, listening };
+}
+
+/** One connection: a line, its reply, then the client hangs up. */
+async function exchange(port: number, line: string): Promise<string> {
+  const client = await LineSocket.connect({ port });
+  await client.write(`${line}\n`);
+  const reply = await client.readLine();
+  client.end();
+  await client.closed;
+  return reply;
+}
+
+/** The pid of the worker whose `Listening at` is `line`. */
+function pidOf(line: LogLine): number {
+  return Number(line.pid);
+}
+
+/** Whether a process runs (a zombie awaiting its reaper does not). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+afterEach(runCleanups);
+
+describe('tcp-server --workers (built app)', () => {
+  it('logs "Listening at" from workers 1 and 2, each its own process, on the same port the OS picked', async () => {
+    const { server, listening } = await startTwoWorkers();
+    expect(listening.map((line) => line.worker).sort()).toEqual([1, 2]);
+    expect(new Set(listening.map(pidOf)).size).toBe(2);
+    expect(listening.map((line) => line.port)).toEqual([server.port, server.port]);
+    expect(server.port).toBeGreaterThan(0);
+    expect(listening.map(pidOf)).not.toContain(server.child.pid);
+    // The primary (worker 0) only supervises: it names each worker it started.
+    expect(server.logs.find('Worker started', { worker: 0, pid: server.child.pid })).toEqual([
+      expect.objectContaining({ child: { worker: 1, pid: expect.any(Number) } }),
+      expect.objectContaining({ child: { worker: 2, pid: expect.any(Number) } }),
+    ]);
+  });
+
+  it('spreads connections across both workers, and every log line says which worker wrote it', async () => {
+    const { server } = await startTwoWorkers();
+    for (let i = 0; i < 20; i++) {
+      expect(await exchange(server.port, `message ${i}`)).toBe(
+        `Your data was ${`message ${i}`.length} bytes`,
+      );
+    }
+    await server.logs.waitForCount('Connection closed', 20);
+    const accepted = server.logs.find('Connection accepted');
+    expect(accepted).toHaveLength(20);
+    const perWorker = new Map<unknown, number>();
+    for (const line of accepted) perWorker.set(line.worker, (perWorker.get(line.worker) ?? 0) + 1);
+    expect([...perWorker.keys()].sort()).toEqual([1, 2]);
+    for (const line of server.logs.lines) {
+      expect(line).toEqual(expect.objectContaining({ worker: expect.any(Number) }));
+    }
+  });
+
+  it('keeps each session (History) with its connection, whichever worker serves it', async () => {
+    const { server } = await startTwoWorkers();
+    const clients = await Promise.all(
+      [0, 1, 2, 3].map(() => LineSocket.connect({ port: server.port })),
+    );
+    for (const [i, client] of clients.entries()) await client.write(`from client ${i}\n`);
+    for (const client of clients) await client.readLine();
+    for (const client of clients) await client.write('History\n');
+    expect(await Promise.all(clients.map((client) => client.readLine()))).toEqual([
+      'History: ["from client 0"]',
+      'History: ["from client 1"]',
+      'History: ["from client 2"]',
+      'History: ["from client 3"]',
+    ]);
+  });
+
+  it('on SIGTERM drains every worker: answers what was sent, closes with "shutdown", logs "Server closed", exits 0', async () => {
+    const { server } = await startTwoWorkers();
+    // Round-robin: two connections in a row land on both workers.
+    const clients = [
+      await LineSocket.connect({ port: server.port }),
+      await LineSocket.connect({ port: server.port }),
+    ];
+    for (const client of clients) await client.write('Hi\n');
+    const received = await server.logs.waitForCount('Received message from client', 2);
+    expect(received.map((line) => line.worker).sort()).toEqual([1, 2]);
+
+    const exit = await server.stop('SIGTERM');
+    expect(exit.code).toBe(0);
+    for (const client of clients) {
+      expect(await client.readToEnd()).toEqual(['Your data was 2 bytes']);
+    }
+    expect(
+      server.logs
+        .find('Connection closed', { reason: 'shutdown' })
+        .map((line) => line.worker)
+        .sort(),
+    ).toEqual([1, 2]);
+    expect(server.logs.find('Shutting down', { worker: 0 })).toEqual([
+      expect.objectContaining({ signal: 'SIGTERM', graceMs: 5000 }),
+    ]);
+    expect(server.logs.find('Server closed').map((line) => line.worker)).toEqual(
+      expect.arrayContaining([0, 1, 2]),
+    );
+    expect(server.logs.lines.at(-1)).toMatchObject({ msg: 'Server closed', worker: 0, workers: 2 });
+    expect(exit.stderr).toBe('');
+  });
+
+  it('on a second SIGTERM closes every worker at once, whatever the grace period', async () => {
+    const { server } = await startTwoWorkers(['--grace', '600000']);
+    // A client that never reads holds its worker's graceful stop.
+    const stuck = await LineSocket.connect({ port: server.port }, { reading: false });
+    await stuck.write(`${'m'.repeat(10_000)}\n${'History\n'.repeat(2000)}`);
+    await server.logs.waitFor('Received message from client');
+    server.child.kill('SIGTERM');
+    await server.logs.waitFor('Shutting down', { worker: 0 });
+    expect(await server.stop('SIGTERM')).toMatchObject({ code: 0 });
+    expect(server.logs.find('Second signal: closing at once', { worker: 0 })).toHaveLength(1);
+    expect(server.logs.lines.at(-1)).toMatchObject({ msg: 'Server closed', worker: 0 });
+  });
+
+  it('replaces a killed worker (logged with its pid and signal) while the other serves on', async () => {
+    const { server, listening } = await startTwoWorkers();
+    const victim = listening[0];
+    process.kill(pidOf(victim), 'SIGKILL');
+    const exited = await server.logs.waitFor('Worker exited unexpectedly');
+    expect(exited).toMatchObject({
+      level: 50,
+      worker: 0,
+      child: { worker: victim.worker, pid: pidOf(victim) },
+      signal: 'SIGKILL',
+      restartInMs: 100,
+    });
+    // Meanwhile every connection goes to the worker still running.
+    expect(await exchange(server.port, 'still served')).toBe('Your data was 12 bytes');
+
+    const [, replacement] = await server.logs.waitForCount('Listening at', 2, {
+      worker: victim.worker,
+    });
+    expect(pidOf(replacement)).not.toBe(pidOf(victim));
+    expect(replacement.port).toBe(server.port);
+    for (let i = 0; i < 4; i++)
+      expect(await exchange(server.port, 'Hi')).toBe('Your data was 2 bytes');
+  });
+
+  it('backs off a worker that keeps dying: restarts after 100, 200, then 400 ms', async () => {
+    const { server, listening } = await startTwoWorkers();
+    const number = listening[0].worker;
+    for (let kill = 1; kill <= 3; kill++) {
+      const current = (await server.logs.waitForCount('Listening at', kill, { worker: number }))[
+        kill - 1
+      ];
+      process.kill(pidOf(current), 'SIGKILL');
+      await server.logs.waitForCount('Worker exited unexpectedly', kill);
+    }
+    expect(server.logs.find('Worker exited unexpectedly').map((line) => line.restartInMs)).toEqual([
+      100, 200, 400,
+    ]);
+    // The other worker was never touched.
+    const other = listening[1];
+    expect(server.logs.find('Listening at', { worker: other.worker })).toHaveLength(1);
+  });
+
+  it('says the port is in use on one stderr line and exits 1, without restarting workers', async () => {
+    const { server } = await startTwoWorkers();
+    const second = await runApp('tcp-server', [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(server.port),
+      '--workers',
+      '2',
+    ]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `tcp-server: could not listen on 127.0.0.1:${server.port}: address already in use\n`,
+    );
+    expect(second.stdout).not.toContain('Worker exited unexpectedly');
+    expect(await exchange(server.port, 'Hi')).toBe('Your data was 2 bytes');
+  });
+
+  it('leaves no worker behind when the primary is killed: they exit, and the port is free again', async () => {
+    const { server, listening } = await startTwoWorkers();
+    const port = server.port;
+    // exited resolves once stdout is closed by every process that holds it: the workers too.
+    await server.stop('SIGKILL');
+    expect(listening.map(pidOf).filter(isRunning)).toEqual([]);
+    const again = await startServer('tcp-server', ['--host', '127.0.0.1', '--port', String(port)]);
+    expect(again.port).toBe(port);
+  });
+
+  it('stops once on Ctrl+C at a terminal, though the key reaches every process of the group', async () => {
+    const terminal = Terminal.start(`node ${appMain('tcp-server')} --port 0 --workers 2`, {
+      cwd: WORKSPACE_ROOT,
+    });
+    await terminal.waitFor((screen) => screen.split('"Listening at"').length === 3);
+    terminal.press('C-c');
+    await terminal.waitFor((screen) => /"workers":2,"msg":"Server closed"/.test(screen));
+    await terminal.waitFor(() => terminal.exitStatus() !== undefined);
+    expect(terminal.exitStatus()).toBe(0);
+    const lines = terminal
+      .screen()
+      .split('\n')
+      .filter((text) => text.includes('{"level"'))
+      // The terminal echoes the key as ^C at the start of the next line.
+      .map((text) => JSON.parse(text.slice(text.indexOf('{'))) as LogLine);
+    const stops = lines.filter((line) => line.msg === 'Shutting down');
+    expect(stops.map((line) => line.worker).sort()).toEqual([0, 1, 2]);
+    expect(stops.find((line) => line.worker === 0)).toMatchObject({ signal: 'SIGINT' });
+    expect(lines.filter((line) => /at once/.test(line.msg))).toEqual([]);
+  });
+});
