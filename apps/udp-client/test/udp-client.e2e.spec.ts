@@ -15,6 +15,11 @@ function logLines(stderr: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/** --dump's lines: one per datagram sent or received. */
+function isDump(msg: unknown): boolean {
+  return msg === 'Datagram out' || msg === 'Datagram in';
+}
+
 function start(args: string[] = []): Promise<RunningServer> {
   return startServer('udp-server', args);
 }
@@ -60,12 +65,26 @@ describe('udp-client (built app)', () => {
     const args = ['--port', String(server.port), '--log-level', 'debug'];
     const dumped = await runClient([...args, '--dump'], 'hi\n');
     expect(dumped).toMatchObject({ code: 0, stdout: `${reply('HI')}\n` });
-    const datagrams = logLines(dumped.stderr).filter((line) => line.msg === 'Datagram');
+    const datagrams = logLines(dumped.stderr).filter((line) => isDump(line.msg));
     const peer = { address: '127.0.0.1', port: server.port };
     // The envelope: 0xFF, version 1, a 4-byte request id, then the text.
     expect(datagrams).toEqual([
-      expect.objectContaining({ level: 20, direction: 'out', peer, length: 8, truncated: false }),
-      expect.objectContaining({ level: 20, direction: 'in', peer, length: 8, truncated: false }),
+      expect.objectContaining({
+        msg: 'Datagram out',
+        level: 20,
+        direction: 'out',
+        peer,
+        length: 8,
+        truncated: false,
+      }),
+      expect.objectContaining({
+        msg: 'Datagram in',
+        level: 20,
+        direction: 'in',
+        peer,
+        length: 8,
+        truncated: false,
+      }),
     ]);
     const [out, back] = datagrams as { hex: string; text: string }[];
     expect(out.hex).toMatch(/^ff 01( [0-9a-f]{2}){4} 68 69$/);
@@ -74,7 +93,29 @@ describe('udp-client (built app)', () => {
     expect(back.text).toMatch(/HI$/);
 
     const plain = await runClient(args, 'hi\n');
-    expect(logLines(plain.stderr).filter((line) => line.msg === 'Datagram')).toEqual([]);
+    expect(logLines(plain.stderr).filter((line) => isDump(line.msg))).toEqual([]);
+  });
+
+  it('with --dump shows only the first 256 bytes of a long datagram, with its whole length and truncated: true', async () => {
+    const server = await start();
+    const line = 'x'.repeat(1000);
+    const result = await runClient(
+      ['--port', String(server.port), '--log-level', 'debug', '--dump'],
+      `${line}\n`,
+    );
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('X'.repeat(1000))}\n` });
+    const [out, back] = logLines(result.stderr).filter((entry) => isDump(entry.msg)) as {
+      length: number;
+      text: string;
+      hex: string;
+      truncated: boolean;
+    }[];
+    // 6 envelope bytes, then the line: 256 bytes shown, 1006 counted.
+    expect(out).toMatchObject({ length: 1006, truncated: true });
+    expect(out.text).toMatch(/^\.\.[\s\S]{4}x{250}$/);
+    expect(out.hex.split(' ')).toHaveLength(256);
+    expect(back).toMatchObject({ length: 1006, truncated: true });
+    expect(back.text).toMatch(/X{250}$/);
   });
 
   it(`reaches a server by this machine's host name (${hostname()})`, async () => {

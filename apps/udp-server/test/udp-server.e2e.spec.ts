@@ -116,14 +116,53 @@ describe('udp-server (built app)', () => {
     },
   );
 
-  it('with --dump logs each datagram in and out at debug level', async () => {
+  it('with --dump logs each datagram as "Datagram in" / "Datagram out" at debug level: peer, length, text and hex', async () => {
     const server = await start(['--dump', '--log-level', 'debug']);
     await exchange(server.port, 'hi');
-    const out = await server.logs.waitFor('Datagram', { direction: 'out' });
-    expect(out).toMatchObject({ level: 20, length: 2, text: 'HI', hex: '48 49', truncated: false });
-    expect(server.logs.lines).toContainEqual(
-      expect.objectContaining({ msg: 'Datagram', direction: 'in', text: 'hi' }),
-    );
+    const { remote } = await server.logs.waitFor('Received message from client');
+    expect(remote).toEqual({ address: '127.0.0.1', port: expect.any(Number) });
+    expect(await server.logs.waitFor('Datagram in')).toMatchObject({
+      level: 20,
+      direction: 'in',
+      peer: remote,
+      length: 2,
+      text: 'hi',
+      hex: '68 69',
+      truncated: false,
+    });
+    expect(await server.logs.waitFor('Datagram out')).toMatchObject({
+      level: 20,
+      direction: 'out',
+      peer: remote,
+      length: 2,
+      text: 'HI',
+      hex: '48 49',
+      truncated: false,
+    });
+  });
+
+  it('with --dump shows only the first 256 bytes of a long datagram, with its whole length and truncated: true', async () => {
+    const server = await start(['--dump', '--log-level', 'debug']);
+    expect((await exchange(server.port, 'a'.repeat(1000))).toString()).toBe('A'.repeat(1000));
+    expect(await server.logs.waitFor('Datagram in')).toMatchObject({
+      length: 1000,
+      text: 'a'.repeat(256),
+      hex: Array(256).fill('61').join(' '),
+      truncated: true,
+    });
+    expect(await server.logs.waitFor('Datagram out')).toMatchObject({
+      length: 1000,
+      text: 'A'.repeat(256),
+      truncated: true,
+    });
+  });
+
+  it('without --dump logs no datagram, even at debug level', async () => {
+    const server = await start(['--log-level', 'debug']);
+    await exchange(server.port, 'hi');
+    await server.stop('SIGTERM');
+    expect(server.logs.find('Received message from client')).toHaveLength(1);
+    expect(server.logs.lines.filter((line) => line.msg.startsWith('Datagram'))).toEqual([]);
   });
 
   it('says the port is in use on one stderr line and exits 1', async () => {

@@ -7,7 +7,11 @@ export interface Peer {
   port: number;
 }
 
-/** `--dump`: one debug line per datagram, with bounded text and hex views of its bytes. */
+/**
+ * `--dump`: one debug line per datagram (`Datagram in` / `Datagram out`), with bounded text
+ * and hex views of its bytes. The fields are the ones tcp-transport's `Frame in` / `Frame out`
+ * carry, so every app's dump reads (and filters) the same way.
+ */
 export function dumpDatagram(
   logger: Logger,
   direction: 'in' | 'out',
@@ -15,5 +19,8 @@ export function dumpDatagram(
   bytes: Uint8Array,
 ): void {
   const { length, text, hex, truncated } = describeBytes(bytes);
-  logger.debug({ direction, peer, length, text, hex, truncated }, 'Datagram');
+  logger.debug(
+    { direction, peer, length, text, hex, truncated },
+    direction === 'in' ? 'Datagram in' : 'Datagram out',
+  );
 }

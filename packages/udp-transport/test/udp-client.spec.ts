@@ -245,7 +245,9 @@ describe('createUdpClient', () => {
     await fake.reply(request, 'GENUINE');
     await expect(reply).resolves.toEqual(Buffer.from('GENUINE'));
     // The socket is connected, so the kernel dropped the forgery: the client never saw it.
-    const seen = logger.records.filter((r) => r.msg === 'Datagram' && r.fields.direction === 'in');
+    const seen = logger.records.filter(
+      (r) => r.msg === 'Datagram in' && r.fields.direction === 'in',
+    );
     expect(seen).toHaveLength(1);
     expect(seen[0].fields).toMatchObject({ peer: { address: '127.0.0.1', port: fake.port } });
   });

@@ -213,20 +213,30 @@ describe('createUdpServer', () => {
     ).toHaveLength(3);
   });
 
-  it('with dump, logs each datagram in and out with text and hex', async () => {
+  it('with dump, logs each datagram as "Datagram in" / "Datagram out" with its peer, text and hex', async () => {
     const { address, logger } = await start(upper, { dump: true });
     const client = await peer();
     await client.send('hi', address.port);
     await client.next();
-    const dumps = logger.records.filter((r) => r.msg === 'Datagram').map((r) => r.fields);
-    expect(dumps).toEqual([
+    const dumps = logger.records.filter((r) => r.msg.startsWith('Datagram '));
+    expect(dumps.map((r) => r.msg)).toEqual(['Datagram in', 'Datagram out']);
+    expect(dumps.map((r) => r.fields)).toEqual([
       expect.objectContaining({
         direction: 'in',
+        peer: { address: '127.0.0.1', port: client.port },
         length: 2,
         text: 'hi',
-        hex: expect.stringMatching(/^68\s?69$/),
+        hex: '68 69',
+        truncated: false,
       }),
-      expect.objectContaining({ direction: 'out', length: 2, text: 'HI', truncated: false }),
+      expect.objectContaining({
+        direction: 'out',
+        peer: { address: '127.0.0.1', port: client.port },
+        length: 2,
+        text: 'HI',
+        hex: '48 49',
+        truncated: false,
+      }),
     ]);
   });
 });
