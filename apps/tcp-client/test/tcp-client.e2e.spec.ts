@@ -17,6 +17,15 @@ function runClient(args: string[], input: string) {
   return runApp('tcp-client', args, input);
 }
 
+/** The client's --dump lines (stderr is JSON logs, one a line). */
+function dumpLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === 'Frame out' || line.msg === 'Frame in');
+}
+
 function start(args: string[] = []): Promise<RunningServer> {
   return startServer('tcp-server', args);
 }
@@ -173,23 +182,73 @@ describe('tcp-client (built app): where it connects', () => {
     });
   });
 
-  it('with --dump logs each line out and in, at debug level, on stderr', async () => {
+  it('with --dump logs each line as "Frame out" / "Frame in" at debug level on stderr: peer, length, text and hex', async () => {
     const server = await start();
     const result = await runClient(
       ['--port', String(server.port), '--dump', '--log-level', 'debug'],
       'hi\n',
     );
-    expect(result.stdout).toBe(`${reply('Your data was 2 bytes')}\n`);
-    const logs = result.stderr
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(logs).toContainEqual(
-      expect.objectContaining({ msg: 'Frame out', direction: 'out', hex: '68 69 0a' }),
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('Your data was 2 bytes')}\n` });
+    const peer = { address: '127.0.0.1', port: server.port };
+    expect(dumpLines(result.stderr)).toEqual([
+      expect.objectContaining({
+        msg: 'Frame out',
+        level: 20,
+        direction: 'out',
+        peer,
+        length: 3,
+        text: 'hi.',
+        hex: '68 69 0a',
+        truncated: false,
+      }),
+      expect.objectContaining({
+        msg: 'Frame in',
+        level: 20,
+        direction: 'in',
+        peer,
+        length: 22,
+        text: 'Your data was 2 bytes.',
+        truncated: false,
+      }),
+    ]);
+  });
+
+  it('with --dump gives a Unix socket peer as its path', async () => {
+    const socketPath = temporaryPath('dump.sock');
+    await start(['--path', socketPath]);
+    const result = await runClient(
+      ['--path', socketPath, '--dump', '--log-level', 'debug'],
+      'hi\n',
     );
-    expect(logs).toContainEqual(
-      expect.objectContaining({ msg: 'Frame in', direction: 'in', text: 'Your data was 2 bytes.' }),
+    expect(result.code).toBe(0);
+    expect(dumpLines(result.stderr)[0]).toMatchObject({
+      msg: 'Frame out',
+      peer: { path: socketPath },
+    });
+  });
+
+  it('with --dump shows only the first 256 bytes of a long frame, with its whole length and truncated: true', async () => {
+    const server = await start();
+    const long = 'a'.repeat(1000);
+    const result = await runClient(
+      ['--port', String(server.port), '--dump', '--log-level', 'debug'],
+      `${long}\nHistory\n`,
     );
+    expect(result.code).toBe(0);
+    const [out, , , history] = dumpLines(result.stderr);
+    expect(out).toMatchObject({
+      msg: 'Frame out',
+      length: 1001,
+      text: long.slice(0, 256),
+      truncated: true,
+    });
+    // The History reply carries the long line back: `History: ["aaa…"]` and the newline.
+    expect(history).toMatchObject({
+      msg: 'Frame in',
+      length: 'History: [""]\n'.length + 1000,
+      text: `History: ["${long}`.slice(0, 256),
+      truncated: true,
+    });
   });
 });
 

@@ -164,22 +164,43 @@ describe('tcp-server (built app): the services', () => {
     });
   });
 
-  it('with --dump logs each line in and out at debug level: direction, length, text and hex', async () => {
+  it('with --dump logs each line as "Frame in" / "Frame out" at debug level: connection, peer, length, text and hex', async () => {
     const server = await start(['--dump', '--log-level', 'debug']);
     const client = await LineSocket.connect({ port: server.port });
     await client.write('hi\n');
     await client.readLine();
+    const peer = { address: '127.0.0.1', port: client.socket.localPort };
     expect(await server.logs.waitFor('Frame in')).toMatchObject({
       level: 20,
       direction: 'in',
       connection: 1,
+      peer,
       length: 3,
       text: 'hi.', // a byte that does not print shows as '.'
       hex: '68 69 0a',
+      truncated: false,
     });
     expect(await server.logs.waitFor('Frame out')).toMatchObject({
+      level: 20,
       direction: 'out',
+      connection: 1,
+      peer,
+      length: 22,
       text: 'Your data was 2 bytes.',
+      truncated: false,
+    });
+  });
+
+  it('with --dump shows only the first 256 bytes of a long line, with its whole length and truncated: true', async () => {
+    const server = await start(['--dump', '--log-level', 'debug']);
+    const client = await LineSocket.connect({ port: server.port });
+    await client.write(`${'a'.repeat(1000)}\n`);
+    expect(await client.readLine()).toBe('Your data was 1000 bytes');
+    expect(await server.logs.waitFor('Frame in')).toMatchObject({
+      length: 1001,
+      text: 'a'.repeat(256),
+      hex: Array(256).fill('61').join(' '),
+      truncated: true,
     });
   });
 });

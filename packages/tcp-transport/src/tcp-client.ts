@@ -16,6 +16,7 @@ import {
   formatEndpoint,
   type TcpEndpoint,
 } from './errors';
+import type { PeerAddress } from './session';
 
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export type TcpTarget = TcpEndpoint;
@@ -135,6 +136,8 @@ class FramedTcpClient<T> implements TcpClient<T> {
   readonly #decoder: FrameDecoder<T>;
   readonly #logger: Logger;
   readonly #dump: boolean;
+  /** The server as the connected socket names it (getpeername), for dump lines. */
+  readonly #peer: PeerAddress;
   readonly #slots: Slot<T>[] = [];
   #slotHead = 0;
   readonly #unclaimed: T[] = [];
@@ -159,6 +162,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
     this.#decoder = codec.createDecoder();
     this.#logger = logger;
     this.#dump = dump;
+    this.#peer = peerOf(socket, target);
     this.#closed = new Promise((resolve) => socket.once('close', () => resolve(this.#onClose())));
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
@@ -332,10 +336,19 @@ class FramedTcpClient<T> implements TcpClient<T> {
     this.#logger.debug(
       {
         direction,
-        peer: formatEndpoint(this.target),
+        peer: this.#peer,
         ...describeBytes(this.#codec.encode([frame])),
       },
       direction === 'in' ? 'Frame in' : 'Frame out',
     );
   }
+}
+
+/**
+ * The other end as an object, as the server's dump lines give theirs: the address the socket
+ * actually reached (`localhost` may be `::1` or `127.0.0.1`), or the socket file's path.
+ */
+function peerOf(socket: Socket, target: TcpTarget): PeerAddress {
+  if ('path' in target) return { path: target.path };
+  return { address: socket.remoteAddress ?? target.host, port: socket.remotePort ?? target.port };
 }

@@ -9,7 +9,7 @@ import {
   type TcpClient,
 } from '../src';
 import { createFaultProxy } from '@netlab-tools/tcp-fault-proxy';
-import { onCleanup, runCleanups, startLineServer } from './helpers';
+import { MemoryLogger, onCleanup, runCleanups, startLineServer } from './helpers';
 
 afterEach(runCleanups);
 
@@ -108,6 +108,30 @@ describe('tcp client: requests and replies', () => {
     controller.abort();
     await expect(first).rejects.toBeInstanceOf(TcpAbortError);
     expect(await client.request('second!')).toBe('Your data was 7 bytes');
+  });
+});
+
+describe('tcp client: dump', () => {
+  it('logs each frame out and in at debug level with the peer as an address and port, as the server does', async () => {
+    const { port } = await startLineServer();
+    const logger = new MemoryLogger('debug');
+    const client = await connectTcp({ host: 'localhost', port }, { logger, dump: true });
+    onCleanup(() => client.close());
+    await client.request('Hi');
+    // The address the socket reached, not the name it was given.
+    const peer = { address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/), port };
+    expect(logger.find('Frame out')).toEqual([
+      expect.objectContaining({ direction: 'out', peer, length: 3, text: 'Hi.', hex: '48 69 0a' }),
+    ]);
+    expect(logger.find('Frame in')).toEqual([
+      expect.objectContaining({
+        direction: 'in',
+        peer,
+        length: 22,
+        text: 'Your data was 2 bytes.',
+        truncated: false,
+      }),
+    ]);
   });
 });
 

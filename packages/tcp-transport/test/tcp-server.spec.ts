@@ -112,6 +112,7 @@ describe('tcp server: contract log events', () => {
       expect.objectContaining({
         direction: 'in',
         connection: 1,
+        peer: { address: '127.0.0.1', port: client.socket.localPort },
         length: 3,
         text: 'Hi.',
         hex: '48 69 0a',
