@@ -68,6 +68,8 @@ export class ServerConnection<T> {
   #inputEnded = false;
   /** Reading is paused until what we already wrote has been handed to the kernel. */
   #awaitingFlush = false;
+  /** The server is stopping: read no more, answer what is queued, then end our side. */
+  #stopping = false;
 
   /** Without a session the connection is a `server busy` refusal: told so, then closed. */
   constructor(
@@ -96,9 +98,14 @@ export class ServerConnection<T> {
     socket.on('timeout', this.#onTimeout);
   }
 
-  /** Server shutdown: what was read is already answered; end our side and let replies drain. */
+  /**
+   * Server shutdown: nothing more is read, but every frame already read is answered first.
+   * A client behind on its replies may have many queued (reading is paused while it
+   * catches up); they are answered as it reads, then our side ends and the replies drain.
+   */
   shutdown(): void {
-    this.#end(CLOSE_REASON.shutdown);
+    this.#stopping = true;
+    this.#answerQueued();
   }
 
   /** Past the grace period: close now, whatever is still unsent. */
@@ -108,7 +115,9 @@ export class ServerConnection<T> {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.state !== CONNECTION_STATE.open || this.#breach !== undefined) return;
+    if (this.state !== CONNECTION_STATE.open || this.#breach !== undefined || this.#stopping) {
+      return;
+    }
     let frames: T[];
     try {
       frames = this.#decoder.push(chunk);
@@ -126,7 +135,7 @@ export class ServerConnection<T> {
     // Half-close: the client has sent its last line. An unfinished last line (no '\n')
     // is still a line to a codec that can flush, as to a netcat user.
     const decoder = this.#decoder as FrameDecoder<T> & { flush?(): T[] };
-    if (this.#breach === undefined && typeof decoder.flush === 'function') {
+    if (this.#breach === undefined && !this.#stopping && typeof decoder.flush === 'function') {
       try {
         this.#enqueue(decoder.flush());
       } catch (error) {
@@ -199,6 +208,7 @@ export class ServerConnection<T> {
       return this.#end(CLOSE_REASON.lineTooLong, breachDetail(this.#breach));
     }
     if (this.#inputEnded) return this.#end(CLOSE_REASON.clientClosed);
+    if (this.#stopping) return this.#end(CLOSE_REASON.shutdown);
     this.#noteUnfinishedLine();
   }
 

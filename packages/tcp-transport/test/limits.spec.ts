@@ -205,4 +205,30 @@ describe('tcp server limits: shutdown', () => {
     await client.closed;
     expect(logger.find('Connection closed')[0]).toMatchObject({ reason: 'shutdown' });
   });
+
+  it('answers every line it had read from a client behind on its replies before closing it', async () => {
+    const { port, server, logger } = await startLineServer({
+      limits: {
+        ...SMALL,
+        maxLineBytes: 65_536,
+        idleTimeoutMs: 10_000,
+        stuckWriterTimeoutMs: 10_000,
+      },
+    });
+    const client = await RawClient.connect(port, { reading: false });
+    // 200 History replies of 60 kB each: 12 MB, more than the socket buffers take, so most
+    // of the requests are still queued (read, not answered) when the stop begins.
+    const message = 'a'.repeat(60_000);
+    client.send(`${message}\n${'History\n'.repeat(200)}`);
+    await logger.waitFor('Received message from client', { bytes: 7 });
+    const closed = server.close({ graceMs: 10_000 });
+    client.socket.resume();
+    const lines = await client.readToEnd();
+    await closed;
+    expect(lines).toHaveLength(201);
+    expect(new Set(lines.slice(1))).toEqual(new Set([`History: ["${message}"]`]));
+    expect(logger.find('Connection closed')).toEqual([
+      expect.objectContaining({ reason: 'shutdown' }),
+    ]);
+  });
 });
