@@ -22,6 +22,11 @@ export interface ConnectionInfo {
   remote: PeerAddress;
   /** The server's side. */
   local: PeerAddress;
+  /**
+   * With `proxyProtocol`: the load balancer the connection came through (the socket's
+   * peer), while `remote` is the client its PROXY header named.
+   */
+  proxy?: PeerAddress;
 }
 
 /** What a session answers to one frame. */

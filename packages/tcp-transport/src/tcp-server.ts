@@ -1,5 +1,5 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { type FrameCodec, silentLogger, type Logger } from '@netlab/protocol';
+import { type FrameCodec, type ProxyHeader, silentLogger, type Logger } from '@netlab/protocol';
 import {
   TcpAbortError,
   TcpClosedError,
@@ -8,8 +8,14 @@ import {
   type TcpEndpoint,
 } from './errors';
 import { resolveLimits, type TcpLimits } from './limits';
+import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
 import { ServerConnection, type ServerContext } from './server-connection';
-import type { ConnectionInfo, PeerAddress, SessionHandler } from './session';
+import {
+  CLOSE_REASON,
+  type ConnectionInfo,
+  type PeerAddress,
+  type SessionHandler,
+} from './session';
 
 /** What createTcpServer needs: a codec and a session per connection; the rest is optional. */
 export interface TcpServerOptions<T> {
@@ -29,6 +35,16 @@ export interface TcpServerOptions<T> {
   dump?: boolean;
   /** Overrides of DEFAULT_LIMITS; see TcpLimits. */
   limits?: Partial<TcpLimits>;
+  /**
+   * Every connection starts with a PROXY protocol header (v1 or v2, as HAProxy's
+   * `send-proxy` / `send-proxy-v2` and nginx's `proxy_protocol on` send it), naming the real
+   * client. Its address becomes `remote` (the balancer's goes in `proxy`) and `Connection
+   * accepted` is logged once the header is read. A connection without a valid header within
+   * `limits.lineDeadlineMs` is closed (warn `PROXY header rejected`, then `Connection closed`
+   * with reason `reset`, detail `proxy header`). Only behind a balancer you trust: anyone who
+   * can reach the port can claim any address. Default false: a PROXY line is then just a line.
+   */
+  proxyProtocol?: boolean;
 }
 
 /** Where to listen: a host and port (port 0: the OS picks), or a Unix domain socket path. */
@@ -96,11 +112,14 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly logger: Logger;
   readonly dump: boolean;
   readonly errorFrame: ((message: string) => T) | undefined;
+  readonly proxyProtocol: boolean;
   address: TcpServerAddress | undefined;
 
   readonly #createSession: (info: ConnectionInfo) => SessionHandler<T>;
   readonly #server: Server;
   readonly #open = new Set<ServerConnection<T>>();
+  /** Sockets whose PROXY header has not arrived yet: no session, nothing owed to them. */
+  readonly #awaitingHeader = new Set<Socket>();
   #sessions = 0;
   #nextId = 1;
   #state: ServerState = SERVER_STATE.idle;
@@ -119,6 +138,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     this.logger = options.logger ?? silentLogger;
     this.dump = options.dump ?? false;
     this.errorFrame = options.errorFrame;
+    this.proxyProtocol = options.proxyProtocol ?? false;
     this.#createSession = options.createSession;
     // allowHalfOpen: a client that shuts down its sending side still gets every reply.
     // noDelay: replies are already batched per read, so Nagle would only add latency.
@@ -224,6 +244,12 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     const wasListening = this.#state === SERVER_STATE.listening;
     this.#state = SERVER_STATE.closing;
     clearInterval(this.#lineDeadlineSweep);
+    // Nothing is owed to a connection still without its PROXY header: drop it now. Its
+    // 'Connection closed' comes from its own close listener, registered before these.
+    const headerless = [...this.#awaitingHeader].map(
+      (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    );
+    for (const socket of this.#awaitingHeader) socket.destroy();
     if (wasListening) {
       const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       if (this.#open.size > 0) {
@@ -233,6 +259,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
         for (const connection of this.#open) connection.destroy();
         await allClosed;
       }
+      await Promise.all(headerless);
       await stopped;
     }
     for (const timer of this.#graceTimers) clearTimeout(timer);
@@ -243,13 +270,36 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
 
   readonly #onConnection = (socket: Socket): void => {
     const id = this.#nextId++;
+    if (!this.proxyProtocol || this.#state !== SERVER_STATE.listening) {
+      return this.#accept(id, socket);
+    }
+    this.#awaitingHeader.add(socket);
+    readProxyHeader(socket, this.limits.lineDeadlineMs, (outcome) => {
+      this.#awaitingHeader.delete(socket);
+      if (outcome.ok) this.#accept(id, socket, outcome.header, outcome.rest);
+      else this.#refuseWithoutHeader(id, socket, outcome);
+    });
+  };
+
+  /** A connection with its client known: logged, then served (or refused as busy). */
+  #accept(id: number, socket: Socket, header?: ProxyHeader, rest?: Buffer): void {
     const info: ConnectionInfo = {
       id,
       remote: remoteOf(socket, this.address),
       local: localOf(socket, this.address),
     };
+    if (header) {
+      info.proxy = info.remote;
+      // LOCAL (the balancer's own health check) and UNKNOWN name no client: keep the socket's.
+      if (header.command === 'proxy' && header.source) info.remote = { ...header.source };
+    }
     this.logger.info(
-      { connection: id, remote: info.remote, local: info.local },
+      {
+        connection: id,
+        remote: info.remote,
+        local: info.local,
+        ...(info.proxy ? { proxy: info.proxy } : {}),
+      },
       'Connection accepted',
     );
     if (this.#state !== SERVER_STATE.listening) {
@@ -264,13 +314,68 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     this.#open.add(
       new ServerConnection(this, socket, info, busy ? undefined : this.#createSession),
     );
-  };
+    if (header) {
+      // The header reader paused the socket; the bytes it read past the header go first.
+      if (rest && rest.length > 0) socket.unshift(rest);
+      socket.resume();
+    }
+  }
+
+  /**
+   * No valid PROXY header: this is not the balancer speaking (or it is misconfigured).
+   * Logged with the problem; a peer still there gets one line saying what this port expects.
+   */
+  #refuseWithoutHeader(
+    id: number,
+    socket: Socket,
+    outcome: Extract<ProxyHeaderOutcome, { ok: false }>,
+  ): void {
+    socket.on('error', ignoreError);
+    const stopping = this.#state !== SERVER_STATE.listening;
+    if (!stopping) {
+      this.logger.warn(
+        { connection: id, peer: remoteOf(socket, this.address), problem: outcome.problem },
+        'PROXY header rejected',
+      );
+    }
+    const logClosed = (): void => {
+      const fields = stopping
+        ? { connection: id, reason: CLOSE_REASON.shutdown }
+        : { connection: id, reason: CLOSE_REASON.reset, detail: 'proxy header' };
+      this.logger.info(fields, 'Connection closed');
+    };
+    if (socket.destroyed) return logClosed();
+    if (outcome.gone || stopping) {
+      socket.once('close', logClosed);
+      socket.destroy();
+      return;
+    }
+    if (this.errorFrame) {
+      socket.write(this.codec.encode([this.errorFrame('Error: PROXY protocol header expected')]));
+    }
+    socket.end();
+    // Read and drop whatever comes, to see the peer's FIN; a peer that never closes is cut.
+    socket.on('data', ignoreData);
+    socket.resume();
+    const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
+    socket.once('close', () => {
+      clearTimeout(linger);
+      logClosed();
+    });
+  }
 
   readonly #onServerError = (error: NodeJS.ErrnoException): void => {
     // After bind, errors come from accept() (EMFILE, ENFILE): that one client is lost,
     // the server goes on.
     this.logger.warn({ transport: 'tcp', code: error.code, err: error }, 'Accept failed');
   };
+}
+
+/** How long a refused peer gets to read its one-line notice and close. */
+const REFUSAL_LINGER_MS = 1_000;
+
+function ignoreData(): void {
+  // A refused peer's bytes are read only to see its FIN.
 }
 
 function ignoreError(): void {
