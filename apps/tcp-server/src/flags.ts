@@ -66,6 +66,9 @@ export const TCP_SERVER_FLAGS = {
     'ms a client that does not read may stay paused before it is closed',
     'MS',
   ),
+  proxyProtocol: flag.switch(
+    'every connection starts with a PROXY protocol header (v1 or v2) from a load balancer: log and serve the client it names',
+  ),
   workers: flag.workers(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),

@@ -26,6 +26,7 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
     errorFrame: (message) => message,
     logger: log.logger,
     dump: options.dump,
+    proxyProtocol: options.proxyProtocol,
     limits: {
       maxConnections: options.maxConnections,
       idleTimeoutMs: options.idleTimeout,
