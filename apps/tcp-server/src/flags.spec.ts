@@ -14,7 +14,7 @@ describe('tcp-server flags', () => {
         maxConnections: 10_000,
         idleTimeout: 300_000,
         lineDeadline: 30_000,
-        maxPendingWriteBytes: 1_048_576,
+        maxPendingWriteBytes: 65_536,
         stuckWriterTimeout: 30_000,
         proxyProtocol: false,
         workers: 1,

@@ -18,12 +18,18 @@ export interface TcpLimits {
   stuckWriterTimeoutMs: number;
 }
 
-/** Every limit's default: generous for a real service, bounded against a hostile peer. */
+/**
+ * Every limit's default: generous for a real service, bounded against a hostile peer.
+ * maxPendingWriteBytes is 64 KiB, not more: the kernel's send buffer (up to 4 MiB on Linux)
+ * already sits in front of a client that reads, so a larger budget buys no throughput, while
+ * every client that does not read may hold it (10,000 of them: 640 MiB, not 10 GiB at 1 MiB).
+ * SECURITY.md at the repository root gives the worst case of each.
+ */
 export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
   maxConnections: 10_000,
   idleTimeoutMs: 300_000,
   lineDeadlineMs: 30_000,
-  maxPendingWriteBytes: 1_048_576,
+  maxPendingWriteBytes: 65_536,
   stuckWriterTimeoutMs: 30_000,
 });
 
