@@ -17,7 +17,8 @@ afterEach(runCleanups);
 describe('udp-client through a lossy network (built apps, seeded lossy proxy)', () => {
   it('gives every line its own reply or "No reply from HOST:PORT after N tries", never another line\'s reply', async () => {
     const server = await startServer('udp-server', ['--host', '127.0.0.1']);
-    // The seed fixes every drop, copy and swap the proxy draws: rerun it to watch the same run.
+    // Seeded: each lane of the proxy draws the same drops, copies and swaps on every run (which
+    // datagram meets which draw can still shift with the timing of the client's retries).
     const proxy = await startLossyProxy({
       target: { host: '127.0.0.1', port: server.port },
       drop: 0.3,
