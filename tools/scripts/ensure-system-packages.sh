@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Debian programs the end-to-end tests drive besides Node: tmux (a real terminal for
 # the interactive clients), netcat and socat (plain clients, as a user would use them),
-# haproxy and nginx (the load balancers of the production recipe). Installs what is
-# missing with apt-get when it can (root on Debian/Ubuntu, as on CI); otherwise names what
-# to install and fails, rather than letting tests fail later in a less clear way.
+# haproxy and nginx with its stream module (the load balancers of the production recipe).
+# Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
+# otherwise names what to install and fails, rather than letting tests fail later in a less
+# clear way.
 set -euo pipefail
 
 declare -A package_of=(
@@ -18,6 +19,14 @@ missing=()
 for command in "${!package_of[@]}"; do
   command -v "$command" >/dev/null 2>&1 || missing+=("${package_of[$command]}")
 done
+# nginx proxies UDP and TCP with its stream module, a package of its own on Debian (the
+# nginx package alone has only HTTP): needed when nginx is missing or built without it.
+nginx_build=$(nginx -V 2>&1 || true)
+if [[ $nginx_build != *--with-stream* ]] ||
+  { [[ $nginx_build == *--with-stream=dynamic* ]] &&
+    [ ! -e /usr/lib/nginx/modules/ngx_stream_module.so ]; }; then
+  missing+=(libnginx-mod-stream)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'balancers',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
