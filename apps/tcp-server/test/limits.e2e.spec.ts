@@ -6,30 +6,10 @@ import {
   startServer,
   type RunningServer,
 } from '@netlab-tools/app-harness';
+import { wellBehavedClient } from './support/well-behaved-client';
 
 function start(args: string[] = []): Promise<RunningServer> {
   return startServer('tcp-server', args);
-}
-
-/**
- * A client that behaves: connected before the trouble starts, it sends a line at every
- * check and expects its answer, then its whole History at the end.
- */
-async function wellBehavedClient(port: number) {
-  const client = await LineSocket.connect({ port });
-  const sent: string[] = [];
-  return {
-    async check(): Promise<void> {
-      const line = `still served ${sent.length}`;
-      sent.push(line);
-      await client.write(`${line}\n`);
-      expect(await client.readLine()).toBe(`Your data was ${Buffer.byteLength(line)} bytes`);
-    },
-    async checkHistory(): Promise<void> {
-      await client.write('History\n');
-      expect(await client.readLine()).toBe(`History: ${JSON.stringify(sent)}`);
-    },
-  };
 }
 
 afterEach(runCleanups);

@@ -11,6 +11,7 @@ export {
   startServer,
   type Exit,
   type RunningServer,
+  type ServerProcessOptions,
   type Spawned,
   type TypedClient,
 } from './processes';

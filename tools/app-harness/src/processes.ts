@@ -63,6 +63,15 @@ export interface RunningServer extends Spawned {
 
 const LISTEN_TIMEOUT_MS = 10_000;
 
+/** How startServer runs the server process. */
+export interface ServerProcessOptions {
+  /**
+   * The process's limit on open files (`ulimit -n`), to see what it does past it: set by
+   * the shell that then execs node, so the server's pid is still the child's.
+   */
+  openFiles?: number;
+}
+
 /**
  * Starts a built server app and resolves once it logs `Listening at`. Unless ARGS give a
  * port or a path it binds port 0, so tests never collide on a port.
@@ -70,9 +79,14 @@ const LISTEN_TIMEOUT_MS = 10_000;
 export async function startServer(
   app: 'udp-server' | 'tcp-server',
   args: readonly string[] = [],
+  options: ServerProcessOptions = {},
 ): Promise<RunningServer> {
   const defaults = args.includes('--port') || args.includes('--path') ? [] : ['--port', '0'];
-  const spawned = spawnProcess(process.execPath, [appMain(app), ...defaults, ...args]);
+  const command = [process.execPath, appMain(app), ...defaults, ...args];
+  const spawned =
+    options.openFiles === undefined
+      ? spawnProcess(command[0], command.slice(1))
+      : spawnProcess('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command]);
   const logs = new LogCollector(spawned.child.stdout);
   let timer: NodeJS.Timeout | undefined;
   try {
