@@ -22,8 +22,21 @@ describe('parseBenchArgs', () => {
 
   it('--servers takes a family prefix', () => {
     expect(run(['--servers', 'bare']).servers).toEqual(['bare-tcp', 'bare-udp']);
-    expect(run(['--servers', 'netlab-tcp']).servers).toEqual(['netlab-tcp', 'netlab-tcp-info']);
+    expect(run(['--servers', 'netlab-tcp']).servers).toEqual([
+      'netlab-tcp',
+      'netlab-tcp-info',
+      'netlab-tcp-workers',
+    ]);
     expect(run(['--servers', 'python-udp']).servers).toEqual(['python-udp']);
+  });
+
+  it('--workers sets the processes of the -workers servers (2 by default)', () => {
+    expect(run([]).workers).toBe(2);
+    expect(run(['--workers', '4', '--scenarios', 'tcp-workers'])).toMatchObject({
+      workers: 4,
+      scenarios: [expect.objectContaining({ baseline: 'netlab-tcp' })],
+    });
+    expect(() => run(['--workers', '0'])).toThrow(/--workers: expected a whole number ≥ 1/);
   });
 
   it('names the flag and what it accepts in a usage error', () => {

@@ -14,6 +14,8 @@ export interface BenchOptions {
   durationMs: number;
   idleConnections: number;
   startupRepeats: number;
+  /** Processes of the netlab-*-workers servers. */
+  workers: number;
   jsonFile: string;
   smoke: boolean;
 }
@@ -34,6 +36,7 @@ export const USAGE = `Usage: bash tools/bench/run.sh [options]
   --warmup S            traffic before each window, not measured (default 1; smoke 0.3)
   --idle-connections N  connections in tcp-idle-rss (default 10000; smoke 200)
   --startup-repeats N   starts per server and round in startup-* (default 5; smoke 2)
+  --workers N           --workers of netlab-tcp-workers and netlab-udp-workers (default 2)
   --json FILE           where the results go (default tmp/bench/results.json)
   --smoke               short run for CI: the values above marked smoke, fewer scenarios
   --list                list scenarios and servers
@@ -52,6 +55,7 @@ export function parseBenchArgs(argv: string[]): ParsedCommand {
         warmup: { type: 'string' },
         'idle-connections': { type: 'string' },
         'startup-repeats': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'string', default: 'tmp/bench/results.json' },
         smoke: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
@@ -81,6 +85,7 @@ export function parseBenchArgs(argv: string[]): ParsedCommand {
         1,
       ),
       startupRepeats: integer('--startup-repeats', values['startup-repeats'], smoke ? 2 : 5, 1),
+      workers: integer('--workers', values.workers, 2, 1),
       jsonFile: values.json,
       smoke,
     },

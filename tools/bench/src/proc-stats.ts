@@ -2,7 +2,7 @@
 // undefined when the file cannot be read (the process is gone, or this is not Linux), and
 // the report shows a dash rather than failing the run over a missing statistic.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // utime and stime in /proc/<pid>/stat are in USER_HZ ticks, which the kernel ABI fixes at
 // 100 on every architecture Node supports (sysconf(_SC_CLK_TCK)).
@@ -24,6 +24,36 @@ export function readCpuSeconds(pid: number): number | undefined {
   const systemTicks = Number(fields[12]);
   if (!Number.isFinite(userTicks) || !Number.isFinite(systemTicks)) return undefined;
   return (userTicks + systemTicks) / CLOCK_TICKS_PER_SECOND;
+}
+
+/**
+ * CPU time of a process and all its descendants (a `--workers` server: the primary and
+ * its workers), in seconds. Children are read from /proc/<pid>/task/<tid>/children.
+ */
+export function readProcessTreeCpuSeconds(pid: number): number | undefined {
+  const own = readCpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of readChildren(pid)) total += readProcessTreeCpuSeconds(child) ?? 0;
+  return total;
+}
+
+function readChildren(pid: number): number[] {
+  const tasks = readDirectory(`/proc/${pid}/task`);
+  return tasks.flatMap((tid) =>
+    (readProcFile(`/proc/${pid}/task/${tid}/children`) ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number),
+  );
+}
+
+function readDirectory(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
 }
 
 /** This process's limit on open file descriptors (what `ulimit -n` set), if known. */

@@ -78,6 +78,7 @@ export async function runBench(
           service: serviceOf(scenario),
           logFile: path.join(logDir, `${scenario.name}-${server}-round${round}.log`),
           forStartup: scenario.measure === 'startup',
+          workers: options.workers,
         };
         const spec = launchSpec(server, context);
         const label = `[round ${round}/${options.rounds}] ${scenario.name} · ${server}`;

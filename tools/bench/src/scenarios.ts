@@ -86,6 +86,25 @@ export const SCENARIOS: readonly Scenario[] = [
     compared: ['messagesPerSecond', 'p99Micros'],
   },
   {
+    name: 'tcp-workers',
+    summary: 'tcp-throughput against tcp-server --workers N (node:cluster) vs one process',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32 },
+    baseline: 'netlab-tcp',
+    // Scaling depends on the cores left over by the generator: reported, held to nothing.
+    subjects: [{ server: 'netlab-tcp-workers', targets: [] }],
+    compared: ['messagesPerSecond', 'p99Micros'],
+  },
+  {
+    name: 'udp-workers',
+    summary: 'udp-throughput against udp-server --workers N (node:cluster) vs one process',
+    measure: 'udp-load',
+    load: { sockets: 8, inFlight: 8, datagramBytes: 32 },
+    baseline: 'netlab-udp',
+    subjects: [{ server: 'netlab-udp-workers', targets: [] }],
+    compared: ['messagesPerSecond', 'p99Micros'],
+  },
+  {
     name: 'tcp-info-logging',
     summary: 'tcp-throughput with a log line per message (--log-level info, stdout to a file)',
     measure: 'tcp-load',

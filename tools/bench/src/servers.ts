@@ -10,8 +10,10 @@ export const SERVER_NAMES = [
   'bare-tcp',
   'netlab-tcp',
   'netlab-tcp-info',
+  'netlab-tcp-workers',
   'bare-udp',
   'netlab-udp',
+  'netlab-udp-workers',
   'python-udp',
 ] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -20,8 +22,12 @@ export const SERVER_DESCRIPTIONS: Record<ServerName, string> = {
   'bare-tcp': 'node:net line server, one write per read (baselines/bare-tcp-line-server.ts)',
   'netlab-tcp': 'dist/apps/tcp-server at --log-level warn (info for startup-tcp)',
   'netlab-tcp-info': 'dist/apps/tcp-server at --log-level info, stdout to a file',
+  'netlab-tcp-workers':
+    'dist/apps/tcp-server --workers N (--workers, default 2) at --log-level warn',
   'bare-udp': 'node:dgram uppercase echo (baselines/bare-udp-server.ts)',
   'netlab-udp': 'dist/apps/udp-server at --log-level warn (info for startup-udp)',
+  'netlab-udp-workers':
+    'dist/apps/udp-server --workers N (--workers, default 2) at --log-level warn',
   'python-udp': 'textbook Python recvfrom/sendto loop (baselines/python-udp-server.py)',
 };
 
@@ -45,10 +51,13 @@ export interface LaunchContext {
    * for it they run at info (nothing else is logged before that line), elsewhere at warn.
    */
   forStartup: boolean;
+  /** Processes for the `-workers` servers (`--workers`). */
+  workers: number;
 }
 
 export function launchSpec(server: ServerName, context: LaunchContext): LaunchSpec {
   const { paths, service, forStartup } = context;
+  const workers = ['--workers', String(context.workers)];
   const logLevel = ['--log-level', forStartup ? 'info' : 'warn'];
   const silentOn = (transport: 'tcp' | 'udp') => (forStartup ? undefined : transport);
   const address = ['--host', BENCH_HOST, '--port', '0'];
@@ -71,11 +80,22 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
         ...node(netlabApp(paths, 'tcp-server'), '--service', service, '--log-level', 'info'),
         stdoutFile: context.logFile,
       };
+    case 'netlab-tcp-workers':
+      // The primary holds the listening socket (node:cluster round-robin): /proc finds it.
+      return {
+        ...node(netlabApp(paths, 'tcp-server'), '--service', service, ...logLevel, ...workers),
+        silentOn: silentOn('tcp'),
+      };
     case 'bare-udp':
       return node(bundled(paths, 'bare-udp-server'));
     case 'netlab-udp':
       return {
         ...node(netlabApp(paths, 'udp-server'), '--service', 'uppercase', ...logLevel),
+        silentOn: silentOn('udp'),
+      };
+    case 'netlab-udp-workers':
+      return {
+        ...node(netlabApp(paths, 'udp-server'), '--service', 'uppercase', ...logLevel, ...workers),
         silentOn: silentOn('udp'),
       };
     case 'python-udp':
@@ -94,8 +114,10 @@ export function missingPrerequisite(server: ServerName, paths: BenchPaths): stri
     'bare-tcp': bundled(paths, 'bare-tcp-line-server'),
     'netlab-tcp': netlabApp(paths, 'tcp-server'),
     'netlab-tcp-info': netlabApp(paths, 'tcp-server'),
+    'netlab-tcp-workers': netlabApp(paths, 'tcp-server'),
     'bare-udp': bundled(paths, 'bare-udp-server'),
     'netlab-udp': netlabApp(paths, 'udp-server'),
+    'netlab-udp-workers': netlabApp(paths, 'udp-server'),
     'python-udp': path.join(paths.workspaceRoot, PYTHON_UDP_SERVER),
   };
   const file = needed[server];

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { readCpuSeconds } from './proc-stats';
+import { readProcessTreeCpuSeconds } from './proc-stats';
 import type { CpuShare } from './job-types';
 
 export function sleep(ms: number): Promise<void> {
@@ -26,13 +26,13 @@ export class WindowClock {
   private readonly serverCpuAtStart: number | undefined;
 
   constructor(private readonly serverPid: number) {
-    this.serverCpuAtStart = readCpuSeconds(serverPid);
+    this.serverCpuAtStart = readProcessTreeCpuSeconds(serverPid);
   }
 
   stop(): { seconds: number } & CpuShare {
     const seconds = (performance.now() - this.startedAt) / 1000;
     const cpu = process.cpuUsage(this.cpuAtStart);
-    const serverCpuAtEnd = readCpuSeconds(this.serverPid);
+    const serverCpuAtEnd = readProcessTreeCpuSeconds(this.serverPid);
     const serverCpu =
       this.serverCpuAtStart === undefined || serverCpuAtEnd === undefined
         ? undefined

@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readCpuSeconds, readProcessTreeCpuSeconds } from './proc-stats';
+
+describe('readProcessTreeCpuSeconds', () => {
+  it("counts the CPU time of a process's children (a --workers server's workers) with its own", async () => {
+    // A child that burns 0.3 s of CPU, says so, and then waits to be killed.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        'const end = Date.now() + 300; while (Date.now() < end); console.log("done"); setInterval(() => {}, 1000)',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(child.stdout, 'data');
+      const own = readCpuSeconds(process.pid)!;
+      const tree = readProcessTreeCpuSeconds(process.pid)!;
+      expect(tree - own).toBeGreaterThanOrEqual(0.2);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it('is undefined for a process that does not exist', () => {
+    expect(readProcessTreeCpuSeconds(2 ** 22 + 1)).toBeUndefined();
+  });
+});
