@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import {
   LineSocket,
+  LogCollector,
+  onCleanup,
   runApp,
   runCleanups,
   startServer,
@@ -145,6 +149,40 @@ describe('tcp-server --workers (built app)', () => {
     expect(await server.stop('SIGTERM')).toMatchObject({ code: 0 });
     expect(server.logs.find('Second signal: closing at once', { worker: 0 })).toHaveLength(1);
     expect(server.logs.lines.at(-1)).toMatchObject({ msg: 'Server closed', worker: 0 });
+  });
+
+  it('takes a SIGTERM to the whole process group (as systemd sends it) as one graceful stop', async () => {
+    // Its own process group, so the signal reaches the primary and both workers at once.
+    const child = spawn(
+      process.execPath,
+      [appMain('tcp-server'), '--host', '127.0.0.1', '--port', '0', '--workers', '2'],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    onCleanup(() => {
+      if (child.exitCode === null && child.signalCode === null)
+        process.kill(-child.pid!, 'SIGKILL');
+    });
+    const logs = new LogCollector(child.stdout);
+    const listening = await logs.waitForCount('Listening at', 2);
+    const client = await LineSocket.connect({ port: Number(listening[0].port) });
+    await client.write('Hi\n');
+    await logs.waitFor('Received message from client');
+
+    const closed = once(child, 'close');
+    process.kill(-child.pid!, 'SIGTERM');
+    expect(await closed).toEqual([0, null]);
+    expect(await client.readToEnd()).toEqual(['Your data was 2 bytes']);
+    expect(
+      logs
+        .find('Shutting down')
+        .map((line) => line.worker)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+    // A worker that counted the signal and the primary's request as two would close at once.
+    expect(logs.lines.filter((line) => /at once/.test(line.msg))).toEqual([]);
+    expect(logs.find('Connection closed')).toEqual([
+      expect.objectContaining({ reason: 'shutdown' }),
+    ]);
   });
 
   it('replaces a killed worker (logged with its pid and signal) while the other serves on', async () => {
