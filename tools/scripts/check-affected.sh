@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shows what `nx affected` builds for a change, in a scratch repository with real commits:
 # a change under packages/protocol affects every project; a change under apps/udp-client
-# affects that app alone. Fails if Nx's answer differs.
+# affects that app and the end-to-end recipe that runs it (balancers) alone. Fails if Nx's answer differs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scratch-copy.sh"
 
@@ -16,12 +16,13 @@ check() { # description, actual, expected
   if [ "$2" = "$3" ]; then echo "ok    $1: $2"; else echo "FAIL  $1: got '$2', want '$3'"; failures=$((failures + 1)); fi
 }
 
-# package-consumers packs and installs the three packages, so any change to one affects it.
-all='package-consumers protocol tcp-client tcp-server tcp-transport udp-client udp-server udp-transport '
+# package-consumers packs and installs the three packages, so any change to one affects it;
+# balancers runs the four built apps behind HAProxy and nginx, so any change to one affects it.
+all='balancers package-consumers protocol tcp-client tcp-server tcp-transport udp-client udp-server udp-transport '
 check 'change in packages/protocol' "$(affected_after_change packages/protocol/src/index.ts)" "$all"
-check 'change in apps/udp-client' "$(affected_after_change apps/udp-client/src/main.ts)" 'udp-client '
+check 'change in apps/udp-client' "$(affected_after_change apps/udp-client/src/main.ts)" 'balancers udp-client '
 check 'change in packages/tcp-transport' "$(affected_after_change packages/tcp-transport/src/index.ts)" \
-  'package-consumers tcp-client tcp-server tcp-transport '
+  'balancers package-consumers tcp-client tcp-server tcp-transport '
 
 # What the forge's CI would build for that last change (tcp-transport), read from the task
 # graph Nx plans (nothing runs): the TCP stack and the library it is built on, no UDP project.
