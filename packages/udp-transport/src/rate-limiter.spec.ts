@@ -35,6 +35,35 @@ describe('RateLimiter', () => {
     expect(limiter.allow('b')).toBe(true); // forgotten, so it starts full
   });
 
+  it('tracks at most maxSources however many spoofed sources flood it, each answered once then limited', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 1000 }, time.now);
+    let largest = 0;
+    let allowed = 0;
+    for (let i = 0; i < 100_000; i++) {
+      if (limiter.allow(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`)) allowed++;
+      largest = Math.max(largest, limiter.trackedSources);
+      time.advance(0.01);
+    }
+    expect(allowed).toBe(100_000);
+    expect(largest).toBe(1000);
+    // The last 1000 sources are still remembered, with their buckets empty.
+    expect(limiter.allow('10.1.134.159')).toBe(false); // source 99,999
+  });
+
+  it('keeps limiting a flooding source while fewer than maxSources others are seen', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 100 }, time.now);
+    let allowed = 0;
+    // A datagram every millisecond for 10 seconds (10,001 of them, 0 ms to 10,000 ms).
+    for (let i = 0; i <= 10_000; i++) {
+      if (limiter.allow('192.0.2.1')) allowed++;
+      limiter.allow(`198.51.100.${i % 50}`); // 50 other sources, all remembered
+      time.advance(1);
+    }
+    expect(allowed).toBe(10 + 10 * 10); // the burst, then 10 a second
+  });
+
   it('does not refill beyond burst', () => {
     const time = clock();
     const limiter = new RateLimiter({ perSecond: 100, burst: 2, maxSources: 1 }, time.now);
