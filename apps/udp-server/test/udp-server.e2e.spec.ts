@@ -1,4 +1,3 @@
-import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
@@ -9,24 +8,7 @@ import {
   startServer,
   type RunningServer,
 } from '@netlab-tools/app-harness';
-
-/** One datagram to the server and the first one back. */
-async function exchange(
-  port: number,
-  data: Uint8Array | string,
-  host = '127.0.0.1',
-): Promise<Buffer> {
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  try {
-    const reply = new Promise<Buffer>((resolve) => socket.once('message', resolve));
-    await new Promise<void>((resolve, reject) =>
-      socket.send(data, port, host, (e) => (e ? reject(e) : resolve())),
-    );
-    return await reply;
-  } finally {
-    socket.close();
-  }
-}
+import { exchange } from './support/datagram-peer';
 
 function start(args: string[] = []): Promise<RunningServer> {
   return startServer('udp-server', args);
