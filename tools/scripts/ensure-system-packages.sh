@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian programs the end-to-end tests drive besides Node: tmux (a real terminal for
 # the interactive clients), netcat and socat (plain clients, as a user would use them),
-# haproxy and nginx with its stream module (the load balancers of the production recipe).
+# haproxy and nginx with its stream module (the load balancers of the production recipe),
+# ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it).
 # Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
 # otherwise names what to install and fails, rather than letting tests fail later in a less
 # clear way.
@@ -13,6 +14,8 @@ declare -A package_of=(
   [socat]=socat
   [haproxy]=haproxy
   [nginx]=nginx
+  [ss]=iproute2
+  [python3]=python3
 )
 
 missing=()
