@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DecoderFailedError, InvalidOptionsError, LineTooLongError } from './errors';
 import { LineDecoder, type LineDecoderOptions } from './line-decoder';
 import { bytewise, cutOffsets, splitAt, streamBytes } from './test-support/chunks';
+import { referenceLines } from './test-support/line-reference';
 
 /** Lines from pushing each chunk in turn, and whether the decoder failed on the way. */
 function decode(chunks: readonly Buffer[], options?: LineDecoderOptions) {
@@ -17,21 +18,10 @@ function decode(chunks: readonly Buffer[], options?: LineDecoderOptions) {
   return { lines, failed: false, bufferedBytes: decoder.bufferedBytes };
 }
 
-/** The rules of the README, written as plainly as possible over the whole input at once. */
+/** The plain rules' lines and failure, to compare with a decoder's. */
 function reference(bytes: Buffer, maxLineBytes: number) {
-  const lines: string[] = [];
-  let start = 0;
-  for (let lf = bytes.indexOf(10); lf !== -1; lf = bytes.indexOf(10, start)) {
-    let line = bytes.subarray(start, lf);
-    if (line.at(-1) === 13) line = line.subarray(0, -1);
-    if (line.length > maxLineBytes) return { lines, failed: true };
-    lines.push(line.toString('utf8'));
-    start = lf + 1;
-  }
-  const tail = bytes.subarray(start);
-  const tooLong =
-    tail.length > maxLineBytes + 1 || (tail.length === maxLineBytes + 1 && tail.at(-1) !== 13);
-  return { lines, failed: tooLong };
+  const { lines, failed } = referenceLines(bytes, maxLineBytes);
+  return { lines, failed };
 }
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
