@@ -19,5 +19,7 @@ export const TCP_CLIENT_FLAGS = {
     'PATH',
   ),
   logLevel: flag.logLevel(),
-  dump: flag.switch("log every line's text and hex, in and out, at debug level"),
+  dump: flag.switch(
+    "log every line's text and hex, in and out (at debug level, which --dump turns on)",
+  ),
 };

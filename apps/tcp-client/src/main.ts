@@ -8,7 +8,12 @@ const NAME = 'tcp-client';
 
 async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number> {
   // stdout is the user's screen; logs go to stderr.
-  const log = createAppLogger({ name: NAME, level: options.logLevel, stream: 'stderr' });
+  const log = createAppLogger({
+    name: NAME,
+    level: options.logLevel,
+    dump: options.dump,
+    stream: 'stderr',
+  });
   const target: TcpTarget =
     options.path !== undefined
       ? { path: options.path }

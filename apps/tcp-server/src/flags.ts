@@ -72,5 +72,7 @@ export const TCP_SERVER_FLAGS = {
   workers: flag.workers(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
-  dump: flag.switch("log every line's text and hex, in and out, at debug level"),
+  dump: flag.switch(
+    "log every line's text and hex, in and out (at debug level, which --dump turns on)",
+  ),
 };

@@ -42,6 +42,7 @@ function run(options: Options): Promise<number> {
   const log = createAppLogger({
     name: NAME,
     level: options.logLevel,
+    dump: options.dump,
     stream: 'stdout',
     base: { worker: workerField(workers) },
   });

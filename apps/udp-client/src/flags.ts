@@ -21,5 +21,5 @@ export const UDP_CLIENT_FLAGS = {
   ),
   retries: flag.integer(0, 20, 3, 're-sends after the first try'),
   logLevel: flag.logLevel(),
-  dump: flag.switch("log every datagram's text and hex at debug level"),
+  dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
 };

@@ -15,7 +15,12 @@ const NAME = 'udp-client';
 /** Sends the lines of stdin one at a time; resolves with the exit code. */
 async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number> {
   // stdout is the user's screen; logs go to stderr.
-  const log = createAppLogger({ name: NAME, level: options.logLevel, stream: 'stderr' });
+  const log = createAppLogger({
+    name: NAME,
+    level: options.logLevel,
+    dump: options.dump,
+    stream: 'stderr',
+  });
   const client = createUdpClient({
     host: options.host,
     port: options.port,

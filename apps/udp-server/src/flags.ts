@@ -19,5 +19,5 @@ export const UDP_SERVER_FLAGS = {
   workers: flag.workers(),
   grace: flag.integer(0, 600_000, 5000, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
-  dump: flag.switch("log every datagram's text and hex at debug level"),
+  dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
 };

@@ -20,6 +20,7 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
   const log = createAppLogger({
     name: NAME,
     level: options.logLevel,
+    dump: options.dump,
     stream: 'stdout',
     base: { worker: workerField(workers) },
   });

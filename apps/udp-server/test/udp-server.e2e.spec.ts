@@ -139,6 +139,12 @@ describe('udp-server (built app)', () => {
     });
   });
 
+  it('with --dump alone (no --log-level) shows the dump lines: --dump turns debug on', async () => {
+    const server = await start(['--dump']);
+    await exchange(server.port, 'hi');
+    expect(await server.logs.waitFor('Datagram out')).toMatchObject({ level: 20, text: 'HI' });
+  });
+
   it('without --dump logs no datagram, even at debug level', async () => {
     const server = await start(['--log-level', 'debug']);
     await exchange(server.port, 'hi');

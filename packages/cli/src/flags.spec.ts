@@ -1,3 +1,4 @@
+import { effectiveLevel } from './logger';
 import { flag, flagName, formatUsage, parseFlags } from './flags';
 
 const spec = {
@@ -105,5 +106,15 @@ describe('formatUsage', () => {
     expect(usage).toContain('--help');
     expect(usage).toContain('--version');
     expect(usage.endsWith('Exit status: 0, 1, 2.\n')).toBe(true);
+  });
+});
+
+describe('effectiveLevel', () => {
+  it('lowers info (and quieter levels) to debug for --dump, whose lines are debug lines', () => {
+    expect(effectiveLevel('info', true)).toBe('debug');
+    expect(effectiveLevel('warn', true)).toBe('debug');
+    expect(effectiveLevel('trace', true)).toBe('trace');
+    expect(effectiveLevel('silent', true)).toBe('silent');
+    expect(effectiveLevel('info', false)).toBe('info');
   });
 });

@@ -29,6 +29,8 @@ export function createAppLogger(options: {
   level: LogLevel;
   stream: 'stdout' | 'stderr';
   base?: Record<string, unknown>;
+  /** `--dump`: its lines are debug lines, so a level above debug is lowered to debug. */
+  dump?: boolean;
 }): AppLogger {
   const toStdout = options.stream === 'stdout';
   // Cluster workers share one stdout: a write of one whole line is atomic on a pipe (up to
@@ -42,7 +44,11 @@ export function createAppLogger(options: {
     ...(asynchronous ? { maxLength: MAX_BUFFERED_LOG_BYTES } : {}),
   });
   const logger = pino(
-    { name: options.name, level: options.level, base: { pid: process.pid, ...options.base } },
+    {
+      name: options.name,
+      level: effectiveLevel(options.level, options.dump ?? false),
+      base: { pid: process.pid, ...options.base },
+    },
     destination,
   );
   return {
@@ -63,4 +69,14 @@ export function createAppLogger(options: {
         }
       }),
   };
+}
+
+const QUIETER_THAN_DEBUG: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'];
+
+/**
+ * `--dump` asks to see every datagram or frame, which are logged at debug: asking for it
+ * and seeing nothing (the default level is info) would only puzzle. `silent` stays silent.
+ */
+export function effectiveLevel(level: LogLevel, dump: boolean): LogLevel {
+  return dump && QUIETER_THAN_DEBUG.includes(level) ? 'debug' : level;
 }
