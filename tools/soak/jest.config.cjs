@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'soak',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

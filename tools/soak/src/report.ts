@@ -1,0 +1,45 @@
+import type { SoakReport } from './soak';
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+/** The figures and the verdict of each check, for a person reading the CI log. */
+export function formatReport(report: SoakReport): string {
+  const out: string[] = [];
+  out.push(
+    `soak: ${report.seconds} s (load ${report.options.durationSeconds} s), seed ${report.options.seed}`,
+  );
+  out.push('', 'served');
+  out.push(`  tcp-server requests received          ${number(report.served.tcpRequestsReceived)}`);
+  out.push(
+    `  normal TCP requests checked correct   ${number(report.served.tcpNormalRequestsAnsweredCorrectly)}`,
+  );
+  out.push(`  udp-server datagrams received         ${number(report.served.udpDatagramsReceived)}`);
+  out.push(
+    `  UDP requests checked correct          ${number(report.served.udpRequestsAnsweredCorrectly)}`,
+  );
+  out.push('', 'faults injected, by kind');
+  for (const [kind, count] of Object.entries(report.faults)) {
+    if (!/answered correctly/.test(kind)) out.push(`  ${number(count).padStart(9)}  ${kind}`);
+  }
+  out.push('', 'tcp-server "Connection closed" reasons');
+  for (const [reason, count] of Object.entries(report.closeReasons)) {
+    out.push(`  ${number(count).padStart(9)}  ${reason}`);
+  }
+  out.push('', 'server RSS (MiB)');
+  for (const [app, rss] of Object.entries(report.rss)) {
+    out.push(`  ${app}  peak ${rss.peakMiB}  final ${rss.finalMiB}  (bound ${rss.boundMiB})`);
+  }
+  out.push('', 'checks');
+  for (const check of report.checks) {
+    out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}`);
+  }
+  if (report.failures.count > 0) {
+    out.push(
+      '',
+      `broken promises (${report.failures.count}; the first ${report.failures.examples.length}):`,
+    );
+    for (const example of report.failures.examples) out.push(`  ${example}`);
+  }
+  out.push('', report.ok ? 'soak passed' : 'soak FAILED');
+  return out.join('\n');
+}
