@@ -25,6 +25,12 @@ npx jest -c tools/bench/jest.config.cjs
 stage 'benchmark runner: smoke run (ratios are reported, never asserted)'
 bash tools/bench/run.sh --smoke
 
+stage 'fuzz: the protocol decoders and the envelope parser, 10,000 runs of each property'
+npx nx run protocol:fuzz --output-style=static -- --runs 10000
+
+stage 'soak: the built servers under 300 TCP and 50 UDP clients of mixed behaviour for 60 s'
+npx nx run soak:soak --output-style=static -- --duration 60
+
 stage 'workspace structure: module-boundary rules'
 bash tools/scripts/check-boundaries.sh
 
