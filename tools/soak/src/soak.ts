@@ -150,7 +150,7 @@ export async function runSoak(
 
   const checks: SoakCheck[] = [
     {
-      name: 'every normal request answered correctly, exactly once',
+      name: 'every normal request answered correctly, exactly once, and every fault met as promised',
       ok: failures.count === 0,
       detail: `${failures.count} broken` + (failures.count ? `: ${failures.examples[0]}` : ''),
     },
