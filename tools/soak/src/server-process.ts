@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { appMain } from '@netlab-tools/app-harness';
 import { ServerLog } from './server-log';
 
@@ -17,6 +18,8 @@ export interface SoakServer {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, then its exit. */
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Descriptors the process has open now (sockets among them), from /proc/<pid>/fd. */
+  openFiles(): number;
 }
 
 /**
@@ -65,5 +68,6 @@ export async function startSoakServer(
       if (running) child.kill('SIGTERM');
       return exited;
     },
+    openFiles: () => readdirSync(`/proc/${child.pid}/fd`).length,
   };
 }

@@ -120,7 +120,7 @@ async function normal(context: TcpClientContext, random: Random): Promise<void> 
         connection.write(`${request}${random() < 0.2 ? '\r\n' : '\n'}`);
         const [reply] = await connection.readLines(1, REPLY_TIMEOUT_MS);
         expectReply(context, 'normal', request, reply, oracle);
-        await sleep(between(random, 0, 20));
+        await sleep(between(random, 5, 25));
       }
       connection.write('Exit\n');
       const rest = await connection.readToEnd(REPLY_TIMEOUT_MS);
@@ -152,6 +152,7 @@ async function pipelining(context: TcpClientContext, random: Random): Promise<vo
         requests.forEach((request, i) =>
           expectReply(context, 'pipelining', request, replies[i], oracle),
         );
+        await sleep(between(random, 10, 50));
       }
       connection.socket.end();
       const extra = await connection.readToEnd(REPLY_TIMEOUT_MS);
@@ -266,7 +267,7 @@ async function resetting(context: TcpClientContext, random: Random): Promise<voi
     }
     connection.socket.destroy();
     await connection.closed;
-    await sleep(between(random, 0, 50));
+    await sleep(between(random, 50, 200));
   }
 }
 
