@@ -39,6 +39,7 @@ export type { Envelope, EnvelopeHeader } from './envelope';
 export { uppercase, uppercaseWithinBytes } from './uppercase';
 export {
   DEFAULT_HISTORY_LIMIT,
+  DEFAULT_HISTORY_MAX_BYTES,
   DISCONNECT_REPLY,
   SERVICE_NAMES,
   createSession,

@@ -52,22 +52,44 @@ describe('task session', () => {
     expect(parseHistory(session.handle('History').reply)).toEqual(messages.slice(50));
   });
 
-  it('answers History with the last historyLimit messages, oldest first, for any messages', () => {
+  it('answers History with the newest messages within historyLimit and historyMaxBytes, oldest first', () => {
     const message = fc
       .string({ maxLength: 6 })
       .filter((m) => !['exit', 'history'].includes(m.trim().toLowerCase()));
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 20 }),
         fc.array(message, { maxLength: 25 }),
-        (historyLimit, messages) => {
-          const session = createTaskSession({ historyLimit });
+        (historyLimit, historyMaxBytes, messages) => {
+          const session = createTaskSession({ historyLimit, historyMaxBytes });
           replies(session, messages);
-          const expected = historyLimit === 0 ? [] : messages.slice(-historyLimit);
+          // The plain rule: walk back from the newest while both limits allow (the newest
+          // message always fits).
+          const expected: string[] = [];
+          let bytes = 0;
+          for (let i = messages.length - 1; i >= 0 && expected.length < historyLimit; i--) {
+            bytes += Buffer.byteLength(messages[i]);
+            if (expected.length > 0 && bytes > historyMaxBytes) break;
+            expected.unshift(messages[i]);
+          }
           expect(parseHistory(session.handle('History').reply)).toEqual(expected);
         },
       ),
     );
+  });
+
+  it('keeps at most 16 KiB of messages by default, and the newest whatever its size', () => {
+    const session = createTaskSession();
+    const kilobyte = 'k'.repeat(1024);
+    replies(
+      session,
+      Array.from({ length: 40 }, () => kilobyte),
+    );
+    expect(parseHistory(session.handle('History').reply)).toHaveLength(16);
+    const big = 'b'.repeat(20_000);
+    replies(session, [big]);
+    expect(parseHistory(session.handle('History').reply)).toEqual([big]);
   });
 
   it('remembers as many messages as historyLimit says', () => {

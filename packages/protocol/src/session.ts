@@ -26,11 +26,19 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const DISCONNECT_REPLY = 'Disconnect';
 /** Messages a task session remembers for History by default. */
 export const DEFAULT_HISTORY_LIMIT = 100;
+/** UTF-8 bytes of messages a task session remembers for History by default. */
+export const DEFAULT_HISTORY_MAX_BYTES = 16_384;
 
 /** Options of a task session. */
 export interface TaskSessionOptions {
   /** Messages History remembers, newest kept. Default 100. */
   historyLimit?: number;
+  /**
+   * UTF-8 bytes of messages History remembers, newest kept; the newest message is kept
+   * whatever its size. Default 16 KiB. It bounds what every connection holds, and the
+   * History reply (at most six bytes of JSON a byte, for control characters).
+   */
+  historyMaxBytes?: number;
 }
 
 /** Commands match regardless of case and surrounding whitespace: ' exit ' is Exit. */
@@ -56,7 +64,14 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
     0,
     1_000_000,
   );
-  const history = new RecentMessages(limit);
+  const maxBytes = integerOption(
+    'historyMaxBytes',
+    options.historyMaxBytes,
+    DEFAULT_HISTORY_MAX_BYTES,
+    0,
+    2 ** 30,
+  );
+  const history = new RecentMessages(limit, maxBytes);
   return {
     handle(line) {
       switch (command(line)) {
@@ -64,33 +79,54 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
           return DISCONNECT;
         case 'history':
           return { reply: formatHistory(history.oldestFirst()), close: false };
-        default:
-          history.add(line);
-          return { reply: `Your data was ${Buffer.byteLength(line, 'utf8')} bytes`, close: false };
+        default: {
+          const bytes = Buffer.byteLength(line, 'utf8');
+          history.add(line, bytes);
+          return { reply: `Your data was ${bytes} bytes`, close: false };
+        }
       }
     },
   };
 }
 
 /**
- * The last `limit` messages, in a ring: adding one is O(1) (an array's shift() would copy
- * the whole history on every message once it is full).
+ * The newest messages, at most `limit` of them and `maxBytes` UTF-8 bytes in all (the newest
+ * one whatever its size). A queue with a moving head: adding is amortised O(1), where an
+ * array's shift() would copy the whole history on every message once it is full.
  */
 class RecentMessages {
-  readonly #ring: string[] = [];
-  #next = 0;
+  #messages: string[] = [];
+  #sizes: number[] = [];
+  #head = 0;
+  #bytes = 0;
 
-  constructor(readonly limit: number) {}
+  constructor(
+    readonly limit: number,
+    readonly maxBytes: number,
+  ) {}
 
-  add(message: string): void {
+  add(message: string, bytes: number): void {
     if (this.limit === 0) return;
-    this.#ring[this.#next] = message;
-    this.#next = (this.#next + 1) % this.limit;
+    this.#messages.push(message);
+    this.#sizes.push(bytes);
+    this.#bytes += bytes;
+    while (
+      this.#messages.length - this.#head > this.limit ||
+      (this.#bytes > this.maxBytes && this.#messages.length - this.#head > 1)
+    ) {
+      this.#bytes -= this.#sizes[this.#head];
+      this.#messages[this.#head] = ''; // let the evicted text be collected now
+      this.#head++;
+    }
+    if (this.#head > 64 && this.#head * 2 > this.#messages.length) {
+      this.#messages = this.#messages.slice(this.#head);
+      this.#sizes = this.#sizes.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
   oldestFirst(): string[] {
-    if (this.#ring.length < this.limit) return this.#ring.slice();
-    return this.#ring.slice(this.#next).concat(this.#ring.slice(0, this.#next));
+    return this.#messages.slice(this.#head);
   }
 }
 
