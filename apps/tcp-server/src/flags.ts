@@ -1,5 +1,5 @@
 import { flag } from '@netlab/cli';
-import { DEFAULT_MAX_LINE_BYTES, SERVICE_NAMES } from '@netlab/protocol';
+import { DEFAULT_HISTORY_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, SERVICE_NAMES } from '@netlab/protocol';
 import { DEFAULT_GRACE_MS, DEFAULT_LIMITS } from '@netlab/tcp-transport';
 
 export const SUMMARY =
@@ -30,6 +30,13 @@ export const TCP_SERVER_FLAGS = {
     2 ** 30,
     DEFAULT_MAX_LINE_BYTES,
     'longest line accepted, in bytes',
+    'BYTES',
+  ),
+  maxHistoryBytes: flag.integer(
+    0,
+    2 ** 30,
+    DEFAULT_HISTORY_MAX_BYTES,
+    'bytes of messages History keeps per connection (task; the newest always)',
     'BYTES',
   ),
   maxConnections: flag.integer(

@@ -21,7 +21,8 @@ type Options = FlagValues<typeof TCP_SERVER_FLAGS>;
 function createLineServer(options: Options, log: AppLogger): TcpServer {
   return createTcpServer({
     codec: lineCodec({ maxLineBytes: options.maxLineBytes }),
-    createSession: () => createSession(options.service),
+    createSession: () =>
+      createSession(options.service, { historyMaxBytes: options.maxHistoryBytes }),
     // Limit breaches (server busy, line too long, ...) are answered as one plain line.
     errorFrame: (message) => message,
     logger: log.logger,

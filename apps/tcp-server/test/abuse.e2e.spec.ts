@@ -287,7 +287,7 @@ describe('tcp-server (built app) under abuse: peers that vanish', () => {
   });
 
   it('serves a 10 MB History reply whole to a client that reads it, and takes one destroyed mid-reply', async () => {
-    const server = await start(['--max-line-bytes', '200000']);
+    const server = await start(['--max-line-bytes', '200000', '--max-history-bytes', '10000000']);
     const good = await wellBehavedClient(server.port);
     const message = 'h'.repeat(100_000);
     const fullHistory = `History: ${JSON.stringify(Array.from({ length: 100 }, () => message))}`;
