@@ -51,6 +51,7 @@ export function createAppLogger(options: {
     },
     destination,
   );
+  if (asynchronous) reportDroppedLines(destination, logger);
   return {
     logger,
     flush: () => {
@@ -69,6 +70,25 @@ export function createAppLogger(options: {
         }
       }),
   };
+}
+
+const DROP_REPORT_EVERY_MS = 1000;
+
+/**
+ * Lines dropped because stdout was not read fast enough would otherwise vanish without a
+ * trace: once a second, if any were dropped, one warn line says how many.
+ */
+function reportDroppedLines(destination: NodeJS.EventEmitter, logger: Logger): void {
+  let dropped = 0;
+  destination.on('drop', () => {
+    dropped += 1;
+  });
+  setInterval(() => {
+    if (dropped === 0) return;
+    const count = dropped;
+    dropped = 0;
+    logger.warn({ dropped: count }, 'Log lines dropped: stdout is not read fast enough');
+  }, DROP_REPORT_EVERY_MS).unref();
 }
 
 const QUIETER_THAN_DEBUG: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info'];
