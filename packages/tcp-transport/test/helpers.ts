@@ -74,6 +74,8 @@ export async function startLineServer(
     /** Server limits, and the line codec's maxLineBytes beside them. */
     limits?: Partial<TcpLimits> & { maxLineBytes?: number };
     service?: ServiceName;
+    /** The task session's History budget (protocol's default: 16 KiB). */
+    historyMaxBytes?: number;
     logger?: MemoryLogger;
     dump?: boolean;
   } = {},
@@ -82,7 +84,8 @@ export async function startLineServer(
   const { maxLineBytes, ...serverLimits } = options.limits ?? {};
   const server = createTcpServer({
     codec: lineCodec({ maxLineBytes }),
-    createSession: () => createSession(options.service ?? 'task'),
+    createSession: () =>
+      createSession(options.service ?? 'task', { historyMaxBytes: options.historyMaxBytes }),
     errorFrame: (message) => message,
     logger,
     dump: options.dump,

@@ -83,7 +83,10 @@ describe('tcp client: requests and replies', () => {
   });
 
   it('receives a History reply far longer than a request line may be', async () => {
-    const { port } = await startLineServer({ limits: { maxLineBytes: 65_536 } });
+    const { port } = await startLineServer({
+      limits: { maxLineBytes: 65_536 },
+      historyMaxBytes: 2_000_000,
+    });
     const client = await connected(port);
     const message = 'q'.repeat(65_000);
     for (let i = 0; i < 20; i++) client.send(message);
