@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ZodError } from 'zod';
+import { $ZodError as ZodError } from 'zod/v4/core';
 import {
   ENVELOPE_HEADER_BYTES,
   MAX_UDP_PAYLOAD_BYTES,

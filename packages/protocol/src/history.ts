@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /** How every History reply starts; parseHistory recognises a reply by it. */
 export const HISTORY_PREFIX = 'History: ';
