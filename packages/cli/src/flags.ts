@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+// zod/mini: tree-shakable, so each app's bundle carries only the checks it uses.
+import * as z from 'zod/mini';
 
 /**
  * One command-line flag: how its text becomes a value, and what to tell a user who got it
@@ -7,7 +8,7 @@ import { z } from 'zod';
  */
 export interface Flag<T> {
   readonly kind: 'value' | 'switch';
-  readonly schema: z.ZodType<T, string> | null;
+  readonly schema: z.ZodMiniType<T, string> | null;
   readonly defaultValue: T;
   readonly accepts: string;
   readonly help: string;
@@ -31,7 +32,7 @@ const HOST_PATTERN =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*)$/;
 
 function valueFlag<T>(
-  schema: z.ZodType<T, string>,
+  schema: z.ZodMiniType<T, string>,
   defaultValue: T,
   accepts: string,
   help: string,
@@ -40,14 +41,16 @@ function valueFlag<T>(
   return { kind: 'value', schema, defaultValue, accepts, help, valueName };
 }
 
+/** Decimal digits only (no sign, exponent or fraction), read as an integer in [min, max]. */
+function integerText(min: number, max: number): z.ZodMiniType<number, string> {
+  const digits = z.string().check(z.regex(/^\d+$/));
+  return z.pipe(z.pipe(digits, z.transform(Number)), z.int().check(z.gte(min), z.lte(max)));
+}
+
 /** Builders for the flags the apps share; each app composes its own spec from them. */
 export const flag = {
   integer(min: number, max: number, defaultValue: number, help: string, valueName = 'N') {
-    const schema = z
-      .string()
-      .regex(/^\d+$/)
-      .transform(Number)
-      .pipe(z.number().int().min(min).max(max));
+    const schema = integerText(min, max);
     return valueFlag(schema, defaultValue, `an integer from ${min} to ${max}`, help, valueName);
   },
   /** A port number; servers accept 0 (the OS picks one), clients start at 1. */
@@ -55,7 +58,7 @@ export const flag = {
     return flag.integer(min, 65535, defaultValue, help, 'PORT');
   },
   host(defaultValue: string, help: string) {
-    const schema = z.string().regex(HOST_PATTERN);
+    const schema = z.string().check(z.regex(HOST_PATTERN));
     return valueFlag(schema, defaultValue, 'an IPv4 or IPv6 address or a host name', help, 'HOST');
   },
   choice<const C extends readonly [string, ...string[]]>(
@@ -64,17 +67,17 @@ export const flag = {
     help: string,
     valueName = 'NAME',
   ) {
-    const schema = z.enum(choices) as unknown as z.ZodType<C[number], string>;
+    const schema = z.enum(choices) as unknown as z.ZodMiniType<C[number], string>;
     return valueFlag(schema, defaultValue, `one of ${choices.join(', ')}`, help, valueName);
   },
   /** A string flag without a default: undefined when absent (e.g. --path). */
   optionalText(help: string, accepts: string, valueName: string) {
-    const schema = z.string().min(1) as z.ZodType<string | undefined, string>;
+    const schema = z.string().check(z.minLength(1)) as z.ZodMiniType<string | undefined, string>;
     return valueFlag<string | undefined>(schema, undefined, accepts, help, valueName);
   },
   /** A flag whose text is read by a custom zod schema (e.g. `--workers N|auto`). */
   custom<T>(
-    schema: z.ZodType<T, string>,
+    schema: z.ZodMiniType<T, string>,
     defaultValue: T,
     accepts: string,
     help: string,
@@ -84,10 +87,7 @@ export const flag = {
   },
   /** `--workers N|auto`: server processes, `auto` for one per core. */
   workers(): Flag<number | 'auto'> {
-    const schema = z.union([
-      z.literal('auto'),
-      z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(1).max(256)),
-    ]);
+    const schema = z.union([z.literal('auto'), integerText(1, 256)]);
     return valueFlag<number | 'auto'>(
       schema,
       1,
