@@ -14,6 +14,12 @@ export interface Logger {
   error(obj: object, msg: string): void;
   /** pino's check; when present, per-message events are built only if their level is on. */
   isLevelEnabled?(level: string): boolean;
+  /**
+   * pino's child: a logger whose lines all carry `bindings`, serialised once. When present,
+   * a transport logs a connection's per-message lines through one, so the connection's
+   * fields are not turned into JSON again for every message.
+   */
+  child?(bindings: object): Logger;
 }
 
 function ignore(): void {

@@ -55,6 +55,8 @@ export class ServerConnection<T> {
   readonly #socket: Socket;
   readonly #decoder: FrameDecoder<T>;
   readonly #session: SessionHandler<T>;
+  /** Logs this connection's messages with its fields bound once (made on the first message). */
+  #messageLog: Logger | undefined;
   /** When the unfinished line began (performance.now()), or 0 when there is none. */
   #lineStartedAt = 0;
   #stuckTimer: NodeJS.Timeout | undefined;
@@ -172,12 +174,7 @@ export class ServerConnection<T> {
       const dump = ctx.dump && levelEnabled(ctx.logger, 'debug');
       while (this.#queueHead < queue.length && budget > 0 && !exit) {
         const frame = queue[this.#queueHead++];
-        if (logInfo) {
-          ctx.logger.info(
-            { connection: this.info.id, remote: this.info.remote, bytes: frameBytes(frame) },
-            'Received message from client',
-          );
-        }
+        if (logInfo) this.#logReceived(frame);
         if (dump) this.#dump('in', frame);
         let result;
         try {
@@ -210,6 +207,21 @@ export class ServerConnection<T> {
     if (this.#inputEnded) return this.#end(CLOSE_REASON.clientClosed);
     if (this.#stopping) return this.#end(CLOSE_REASON.shutdown);
     this.#noteUnfinishedLine();
+  }
+
+  /** `Received message from client`, through a child logger made at the first message. */
+  #logReceived(frame: T): void {
+    const { logger } = this.#ctx;
+    if (!logger.child) {
+      const fields = {
+        connection: this.info.id,
+        remote: this.info.remote,
+        bytes: frameBytes(frame),
+      };
+      return logger.info(fields, 'Received message from client');
+    }
+    this.#messageLog ??= logger.child({ connection: this.info.id, remote: this.info.remote });
+    this.#messageLog.info({ bytes: frameBytes(frame) }, 'Received message from client');
   }
 
   /** A bug in the session must not take the server down: drop this connection, keep the rest. */
