@@ -3,6 +3,8 @@ import pino, { type Logger } from 'pino';
 import type { LogLevel } from './flags';
 
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
+const GATHER_LOG_BYTES = 4096;
+const GATHER_LOG_MS = 50;
 
 export interface AppLogger {
   readonly logger: Logger;
@@ -39,10 +41,20 @@ export function createAppLogger(options: {
   const destination = pino.destination({
     fd: toStdout ? 1 : 2,
     sync: !asynchronous,
-    // A reader that stalls (a full pipe) must not make logs an unbounded queue in memory:
-    // past this, lines are dropped rather than held.
-    ...(asynchronous ? { maxLength: MAX_BUFFERED_LOG_BYTES } : {}),
+    ...(asynchronous
+      ? {
+          // A line a message at info costs a write each unless lines are gathered: write
+          // once 4 KiB are waiting, or every 50 ms, whichever comes first.
+          minLength: GATHER_LOG_BYTES,
+          periodicFlush: GATHER_LOG_MS,
+          // A reader that stalls (a full pipe) must not make logs an unbounded queue in
+          // memory: past this, lines are dropped rather than held.
+          maxLength: MAX_BUFFERED_LOG_BYTES,
+        }
+      : {}),
   });
+  // Whatever is still gathered goes out when the process exits, a crash included.
+  if (asynchronous) process.on('exit', () => flushNow(destination));
   const logger = pino(
     {
       name: options.name,
@@ -54,13 +66,7 @@ export function createAppLogger(options: {
   if (asynchronous) reportDroppedLines(destination, logger);
   return {
     logger,
-    flush: () => {
-      try {
-        destination.flushSync();
-      } catch {
-        // Nothing buffered, or stdout already closed by the reader: nothing left to save.
-      }
-    },
+    flush: () => flushNow(destination),
     drain: () =>
       new Promise<void>((resolve) => {
         try {
@@ -70,6 +76,14 @@ export function createAppLogger(options: {
         }
       }),
   };
+}
+
+function flushNow(destination: { flushSync(): void }): void {
+  try {
+    destination.flushSync();
+  } catch {
+    // Nothing buffered, or stdout already closed by the reader: nothing left to save.
+  }
 }
 
 const DROP_REPORT_EVERY_MS = 1000;

@@ -136,6 +136,8 @@ async function listenThenServe(
     return 1;
   }
   hooks.listening?.();
+  // `Listening at` is the line people and tools wait for: write it now, not in 50 ms.
+  void log.drain();
   const graceMs = await stopRequested;
   await options.close(graceMs);
   await log.drain();
