@@ -17,6 +17,13 @@ export function formatReport(report: SoakReport): string {
   out.push(
     `  UDP requests checked correct          ${number(report.served.udpRequestsAnsweredCorrectly)}`,
   );
+  const dropped = report.served.logLinesDropped;
+  if (dropped['tcp-server'] + dropped['udp-server'] > 0) {
+    out.push(
+      `  log lines the servers dropped (stdout read too slowly; counts above short by these): ` +
+        `tcp-server ${number(dropped['tcp-server'])}, udp-server ${number(dropped['udp-server'])}`,
+    );
+  }
   out.push('', 'faults injected, by kind');
   for (const [kind, count] of Object.entries(report.faults)) {
     if (!/answered correctly/.test(kind)) out.push(`  ${number(count).padStart(9)}  ${kind}`);

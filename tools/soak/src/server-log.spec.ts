@@ -60,4 +60,22 @@ describe('ServerLog', () => {
     const log = new ServerLog(new PassThrough());
     await expect(log.waitUntil(() => false, 10)).resolves.toBe(false);
   });
+
+  it('sums the lines the server says it dropped, and does not count that warning as trouble', () => {
+    const log = new ServerLog(new PassThrough());
+    const dropped = (count: number) =>
+      JSON.stringify({
+        level: 40,
+        time: 1,
+        pid: 1,
+        name: 'tcp-server',
+        dropped: count,
+        msg: 'Log lines dropped: stdout is not read fast enough',
+      });
+    log.add(dropped(300));
+    log.add(dropped(25));
+    log.add(line({ level: 40, msg: 'Accept failed' }));
+    expect(log.droppedLines).toBe(325);
+    expect(log.troubleCount).toBe(1);
+  });
 });

@@ -16,6 +16,9 @@ const KEPT_LINES = 20;
  * a soak logs millions of `Received message from client` lines, and a collector that kept
  * them all would be the memory leak. Those are counted without parsing.
  */
+/** What a netlab server logs when stdout was not read fast enough (packages/cli's logger). */
+const DROPPED_LINES = 'Log lines dropped: stdout is not read fast enough';
+
 export class ServerLog {
   /** Lines per `msg`. */
   readonly messages = new Map<string, number>();
@@ -24,6 +27,12 @@ export class ServerLog {
   /** The first warn-or-worse lines, and lines that are not JSON (a crash's stack trace). */
   readonly trouble: (ServerLogLine | string)[] = [];
   troubleCount = 0;
+  /**
+   * Log lines the server said it dropped because this reader lagged (its `Log lines dropped`
+   * warnings): the server keeping its memory bounded, as it should, not trouble. Counts read
+   * from the log are short by this many.
+   */
+  droppedLines = 0;
   listening: ServerLogLine | undefined;
   #waiters: { predicate: () => boolean; resolve(): void }[] = [];
 
@@ -87,6 +96,10 @@ export class ServerLog {
     if (line.msg === 'Connection closed') {
       const reason = String(line.reason);
       this.#bump(this.closeReasons, line.detail ? `${reason} (${String(line.detail)})` : reason);
+    }
+    if (line.msg === DROPPED_LINES) {
+      this.droppedLines += Number(line.dropped ?? 0);
+      return;
     }
     if ((line.level ?? 0) >= 40) this.#keepTrouble(line);
   }

@@ -38,6 +38,7 @@ export interface SoakReport {
   served: {
     tcpRequestsReceived: number;
     udpDatagramsReceived: number;
+    logLinesDropped: Record<'tcp-server' | 'udp-server', number>;
     tcpNormalRequestsAnsweredCorrectly: number;
     udpRequestsAnsweredCorrectly: number;
   };
@@ -180,6 +181,12 @@ export async function runSoak(
     served: {
       tcpRequestsReceived: tcpServer.log.count('Received message from client'),
       udpDatagramsReceived: udpServer.log.count('Received message from client'),
+      // Past 16 MiB of unwritten log a server drops lines (and says how many) rather than
+      // hold them: the counts above, read from the logs, are short by these.
+      logLinesDropped: {
+        'tcp-server': tcpServer.log.droppedLines,
+        'udp-server': udpServer.log.droppedLines,
+      },
       tcpNormalRequestsAnsweredCorrectly: counters.get('tcp normal requests answered correctly'),
       udpRequestsAnsweredCorrectly: counters.get('udp requests answered correctly'),
     },
