@@ -66,6 +66,8 @@ describe('tcp-server --workers (built app)', () => {
     expect(server.port).toBeGreaterThan(0);
     expect(listening.map(pidOf)).not.toContain(server.child.pid);
     // The primary (worker 0) only supervises: it names each worker it started.
+    // The primary gathers its log lines (50 ms at most): wait for both.
+    await server.logs.waitForCount('Worker started', 2, { worker: 0 });
     expect(server.logs.find('Worker started', { worker: 0, pid: server.child.pid })).toEqual([
       expect.objectContaining({ child: { worker: 1, pid: expect.any(Number) } }),
       expect.objectContaining({ child: { worker: 2, pid: expect.any(Number) } }),
