@@ -1,24 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
-import path from 'node:path';
-import {
-  appMain,
-  onCleanup,
-  runCleanups,
-  startServer,
-  Terminal,
-  WORKSPACE_ROOT,
-} from '@netlab-tools/app-harness';
+import { onCleanup, runCleanups, startServer, Terminal } from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
 const REPLY = 'Received Message from Server: ';
 
-const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
-
 /** The built tcp-client in a real terminal (tmux), talking to PORT. */
 function clientInTerminal(port: number): Terminal {
-  const command = [process.execPath, appMain('tcp-client'), '--port', String(port)];
-  return Terminal.start(command.map(quote).join(' '));
+  return Terminal.runApp('tcp-client', ['--port', String(port)]);
 }
 
 /** The screen as lines without trailing spaces, and without tmux's own "Pane is dead" note. */
@@ -154,20 +143,7 @@ describe('npx nx serve tcp-client, as a person runs it', () => {
 
   it('builds, runs the client in the terminal, and passes typed lines through to it', async () => {
     const server = await startServer('tcp-server', ['--host', '127.0.0.1']);
-    // A clean environment, as in a fresh shell: nothing inherited from an Nx run around this test.
-    const env = [
-      `HOME=${quote(process.env.HOME ?? '/tmp')}`,
-      `PATH=${quote(`${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`)}`,
-      'TERM=xterm-256color',
-      'CI=true',
-      'NX_TUI=false',
-      'NX_DAEMON=false',
-      'NX_NO_CLOUD=true',
-    ];
-    const terminal = Terminal.start(
-      `env -i ${env.join(' ')} npx nx serve tcp-client -- --port ${server.port}`,
-      { cwd: WORKSPACE_ROOT },
-    );
+    const terminal = Terminal.nxServe('tcp-client', ['--port', String(server.port)]);
     await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), NX_START_MS);
 
     terminal.type('Hi');

@@ -9,7 +9,6 @@ import {
   runCleanups,
   startServer,
   Terminal,
-  WORKSPACE_ROOT,
   appMain,
   type LogLine,
   type RunningServer,
@@ -258,9 +257,7 @@ describe('tcp-server --workers (built app)', () => {
   });
 
   it('stops once on Ctrl+C at a terminal, though the key reaches every process of the group', async () => {
-    const terminal = Terminal.start(`node ${appMain('tcp-server')} --port 0 --workers 2`, {
-      cwd: WORKSPACE_ROOT,
-    });
+    const terminal = Terminal.runApp('tcp-server', ['--port', '0', '--workers', '2']);
     await terminal.waitFor((screen) => screen.split('"Listening at"').length === 3);
     terminal.press('C-c');
     await terminal.waitFor((screen) => /"workers":2,"msg":"Server closed"/.test(screen));

@@ -1,23 +1,12 @@
 import { createSocket } from 'node:dgram';
-import path from 'node:path';
-import {
-  appMain,
-  onCleanup,
-  runCleanups,
-  startServer,
-  Terminal,
-  WORKSPACE_ROOT,
-} from '@netlab-tools/app-harness';
+import { onCleanup, runCleanups, startServer, Terminal } from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
 const REPLY = 'Received Message from Server: ';
 
 /** The built udp-client in a real terminal (tmux), talking to PORT. */
 function clientInTerminal(port: number, args: string[] = []): Terminal {
-  const command = [process.execPath, appMain('udp-client'), '--port', String(port), ...args]
-    .map((word) => `'${word}'`)
-    .join(' ');
-  return Terminal.start(command);
+  return Terminal.runApp('udp-client', ['--port', String(port), ...args]);
 }
 
 /** The screen as lines, without the spaces at their ends (tmux may or may not keep them). */
@@ -120,20 +109,7 @@ describe('npx nx serve udp-client, as a person runs it', () => {
 
   it('builds, runs the client in the terminal, and passes typed lines through to it', async () => {
     const server = await startServer('udp-server', ['--host', '127.0.0.1']);
-    // A clean environment, as in a fresh shell: nothing inherited from an Nx run around this test.
-    const env = [
-      `HOME='${process.env.HOME ?? '/tmp'}'`,
-      `PATH='${path.dirname(process.execPath)}:${process.env.PATH ?? ''}'`,
-      'TERM=xterm-256color',
-      'CI=true',
-      'NX_TUI=false',
-      'NX_DAEMON=false',
-      'NX_NO_CLOUD=true',
-    ];
-    const terminal = Terminal.start(
-      `env -i ${env.join(' ')} npx nx serve udp-client -- --port ${server.port}`,
-      { cwd: WORKSPACE_ROOT },
-    );
+    const terminal = Terminal.nxServe('udp-client', ['--port', String(server.port)]);
     await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), NX_START_MS);
 
     // A build in the same Nx run as the client would read the terminal and swallow these keys.

@@ -3,6 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup';
+import { appMain, WORKSPACE_ROOT, type AppName } from './paths';
 
 let sessions = 0;
 
@@ -20,6 +21,29 @@ export class Terminal {
   }
 
   /** Starts `command` (a shell command line) in a new detached tmux session, 200 columns wide. */
+  /** A built app (`node dist/apps/<app>/main.js ARGS`) in a terminal. */
+  static runApp(app: AppName, args: readonly string[]): Terminal {
+    return Terminal.start([process.execPath, appMain(app), ...args].map(shellWord).join(' '));
+  }
+
+  /**
+   * `npx nx serve <app> -- ARGS` in a terminal, as a person types it in a fresh shell at the
+   * workspace root: a clean environment, nothing inherited from an Nx run around the test.
+   */
+  static nxServe(app: AppName, args: readonly string[]): Terminal {
+    const env = [
+      `HOME=${shellWord(process.env.HOME ?? '/tmp')}`,
+      `PATH=${shellWord(`${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`)}`,
+      'TERM=xterm-256color',
+      'CI=true',
+      'NX_TUI=false',
+      'NX_DAEMON=false',
+      'NX_NO_CLOUD=true',
+    ];
+    const command = `env -i ${env.join(' ')} npx nx serve ${app} -- ${args.map(shellWord).join(' ')}`;
+    return Terminal.start(command, { cwd: WORKSPACE_ROOT });
+  }
+
   static start(command: string, options: { cwd?: string } = {}): Terminal {
     const name = `netlab-test-${process.pid}-${++sessions}`;
     // tmux learns a pane's exit status only when it reaps the process, which can lag for
@@ -103,4 +127,9 @@ export class Terminal {
       // already gone
     }
   }
+}
+
+/** One word for sh, quoted so that spaces and quotes in it stay as they are. */
+function shellWord(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
