@@ -1,5 +1,4 @@
-import { connect, type Socket } from 'node:net';
-import { once } from 'node:events';
+import { onCleanup, runCleanups } from '@netlab-tools/app-harness';
 import { createSession, lineCodec, type ServiceName } from '@netlab/protocol';
 import { createTcpServer, type Logger, type TcpLimits, type TcpServer } from '../src';
 
@@ -57,16 +56,8 @@ function matches(entry: LogEntry, msg: string, fields: Record<string, unknown>):
   return entry.msg === msg && Object.entries(fields).every(([key, value]) => entry[key] === value);
 }
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
-
-/** Registers something to close after the current test (call from tests, run in afterEach). */
-export function onCleanup(fn: () => Promise<unknown> | void): void {
-  cleanups.push(fn);
-}
-
-export async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) await cleanups.pop()!();
-}
+// One cleanup registry for these tests and the harness's LineSocket clients.
+export { onCleanup, runCleanups };
 
 /** A line server over the protocol's sessions, on 127.0.0.1 port 0, closed after the test. */
 export async function startLineServer(
@@ -95,84 +86,4 @@ export async function startLineServer(
   const address = await server.listen({ host: '127.0.0.1', port: 0 });
   if ('path' in address) throw new Error('expected a TCP address');
   return { server, port: address.port, logger };
-}
-
-/** A bare node:net client that reads replies line by line, as a test needs them. */
-export class RawClient {
-  readonly socket: Socket;
-  readonly closed: Promise<boolean>;
-  #buffer = '';
-  #lines: string[] = [];
-  #waiter: (() => void) | undefined;
-  #ended = false;
-  error: NodeJS.ErrnoException | undefined;
-
-  constructor(socket: Socket) {
-    this.socket = socket;
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      this.#buffer += text;
-      const parts = this.#buffer.split('\n');
-      this.#buffer = parts.pop()!;
-      this.#lines.push(...parts);
-      this.#wake();
-    });
-    socket.on('end', () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on('error', (error) => (this.error = error));
-    // Not events.once: that rejects on 'error', and a reset is an outcome tests look at.
-    this.closed = new Promise((resolve) =>
-      socket.once('close', (hadError: boolean) => {
-        this.#ended = true;
-        this.#wake();
-        resolve(hadError);
-      }),
-    );
-    onCleanup(() => {
-      socket.destroy();
-    });
-  }
-
-  static async connect(port: number, options: { reading?: boolean } = {}): Promise<RawClient> {
-    const socket = connect({ host: '127.0.0.1', port });
-    await once(socket, 'connect');
-    const client = new RawClient(socket);
-    if (options.reading === false) socket.pause();
-    return client;
-  }
-
-  send(text: string | Buffer): void {
-    this.socket.write(text);
-  }
-
-  /** The next `count` reply lines; rejects if the server ends the stream first. */
-  async readLines(count: number): Promise<string[]> {
-    while (this.#lines.length < count) {
-      if (this.#ended) {
-        throw new Error(
-          `stream ended after ${this.#lines.length} of ${count} lines: ${JSON.stringify(this.#lines)}`,
-        );
-      }
-      await new Promise<void>((resolve) => (this.#waiter = resolve));
-    }
-    return this.#lines.splice(0, count);
-  }
-
-  async readLine(): Promise<string> {
-    return (await this.readLines(1))[0];
-  }
-
-  /** Every remaining line up to the server's end of stream. */
-  async readToEnd(): Promise<string[]> {
-    while (!this.#ended) await new Promise<void>((resolve) => (this.#waiter = resolve));
-    return this.#lines.splice(0);
-  }
-
-  #wake(): void {
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.();
-  }
 }

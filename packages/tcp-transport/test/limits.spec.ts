@@ -1,4 +1,5 @@
-import { RawClient, onCleanup, runCleanups, startLineServer } from './helpers';
+import { LineSocket } from '@netlab-tools/app-harness';
+import { onCleanup, runCleanups, startLineServer } from './helpers';
 
 afterEach(runCleanups);
 
@@ -16,7 +17,7 @@ const SMALL = {
 async function wellBehaved(
   port: number,
 ): Promise<{ check(): Promise<void>; chatter(): () => Promise<void> }> {
-  const client = await RawClient.connect(port);
+  const client = await LineSocket.connect({ port });
   let sent = 0;
   const check = async (): Promise<void> => {
     sent++;
@@ -46,7 +47,7 @@ describe('tcp server limits: line length', () => {
   it('answers the lines before an over-long one, then says "Error: line too long (limit 1024 bytes)" and closes', async () => {
     const { port, logger } = await startLineServer({ limits: SMALL });
     const good = await wellBehaved(port);
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(`Hi\n${'x'.repeat(2000)}\nnot answered\n`);
     expect(await client.readToEnd()).toEqual([
       'Your data was 2 bytes',
@@ -60,14 +61,14 @@ describe('tcp server limits: line length', () => {
 
   it('accepts a line of exactly the limit', async () => {
     const { port } = await startLineServer({ limits: SMALL });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(`${'x'.repeat(1024)}\r\n`);
     expect(await client.readLine()).toBe('Your data was 1024 bytes');
   });
 
   it('stops a line that never ends at the limit, without buffering the rest', async () => {
     const { port, logger } = await startLineServer({ limits: SMALL });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('y'.repeat(600));
     client.send('y'.repeat(600));
     expect(await client.readToEnd()).toEqual(['Error: line too long (limit 1024 bytes)']);
@@ -80,7 +81,7 @@ describe('tcp server limits: idle time and the line deadline', () => {
     const { port, logger } = await startLineServer({ limits: SMALL });
     const good = await wellBehaved(port);
     const stopChatter = good.chatter();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     const started = Date.now();
     expect(await client.readToEnd()).toEqual(['Error: idle timeout (no data for 300 ms)']);
     await stopChatter();
@@ -96,7 +97,7 @@ describe('tcp server limits: idle time and the line deadline', () => {
     const { port, logger } = await startLineServer({ limits: SMALL });
     const good = await wellBehaved(port);
     const stopChatter = good.chatter();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     // One byte every 50 ms keeps the idle timer from firing; only the deadline can stop it.
     const trickle = setInterval(() => client.send('z'), 50);
     onCleanup(() => clearInterval(trickle));
@@ -114,7 +115,7 @@ describe('tcp server limits: idle time and the line deadline', () => {
 
   it('restarts the line deadline for each new line', async () => {
     const { port } = await startLineServer({ limits: { ...SMALL, lineDeadlineMs: 200 } });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     // Three lines, each in two halves 120 ms apart: 360 ms in all, each line well within 200 ms.
     for (let i = 0; i < 3; i++) {
       client.send('ab');
@@ -131,7 +132,7 @@ describe('tcp server limits: connections', () => {
       limits: { ...SMALL, idleTimeoutMs: 10_000 },
     });
     const held = await Promise.all([1, 2, 3].map(() => wellBehaved(port)));
-    const flood = await Promise.all(Array.from({ length: 20 }, () => RawClient.connect(port)));
+    const flood = await Promise.all(Array.from({ length: 20 }, () => LineSocket.connect({ port })));
     for (const client of flood) expect(await client.readToEnd()).toEqual(['Error: server busy']);
     for (const client of held) await client.check();
     expect(server.connections).toBe(3);
@@ -140,7 +141,7 @@ describe('tcp server limits: connections', () => {
 
   it('lets a new client in once a held connection closes', async () => {
     const { port, logger } = await startLineServer({ limits: { ...SMALL, maxConnections: 1 } });
-    const first = await RawClient.connect(port);
+    const first = await LineSocket.connect({ port });
     first.socket.end();
     await logger.waitFor('Connection closed', { connection: 1 });
     const second = await wellBehaved(port);
@@ -154,7 +155,7 @@ describe('tcp server limits: backpressure', () => {
       limits: { ...SMALL, idleTimeoutMs: 10_000, maxLineBytes: 65_536 },
     });
     const good = await wellBehaved(port);
-    const client = await RawClient.connect(port, { reading: false });
+    const client = await LineSocket.connect({ port }, { reading: false });
     // 100 messages of 1000 bytes make every History reply ~100 kB: a big debt, fast.
     const message = 'm'.repeat(1000);
     client.send(`${message}\n`.repeat(100));
@@ -179,7 +180,7 @@ describe('tcp server limits: backpressure', () => {
     const { port } = await startLineServer({
       limits: { ...SMALL, maxPendingWriteBytes: 1024, stuckWriterTimeoutMs: 5000 },
     });
-    const client = await RawClient.connect(port, { reading: false });
+    const client = await LineSocket.connect({ port }, { reading: false });
     client.send('a'.repeat(500) + '\n');
     client.send('History\n'.repeat(200));
     client.socket.end();
@@ -197,7 +198,7 @@ describe('tcp server limits: shutdown', () => {
     const { port, server, logger } = await startLineServer({
       limits: { ...SMALL, idleTimeoutMs: 10_000 },
     });
-    const client = await RawClient.connect(port, { reading: false });
+    const client = await LineSocket.connect({ port }, { reading: false });
     client.send('History\n'.repeat(100));
     await logger.waitFor('Received message from client');
     await server.close({ graceMs: 100 });
@@ -215,7 +216,7 @@ describe('tcp server limits: shutdown', () => {
         stuckWriterTimeoutMs: 10_000,
       },
     });
-    const client = await RawClient.connect(port, { reading: false });
+    const client = await LineSocket.connect({ port }, { reading: false });
     // 200 History replies of 60 kB each: 12 MB, more than the socket buffers take, so most
     // of the requests are still queued (read, not answered) when the stop begins.
     const message = 'a'.repeat(60_000);

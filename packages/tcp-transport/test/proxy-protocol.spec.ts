@@ -1,7 +1,8 @@
+import { LineSocket } from '@netlab-tools/app-harness';
 import { isIPv4 } from 'node:net';
 import { createSession, lineCodec, PROXY_V2_SIGNATURE } from '@netlab/protocol';
 import { createTcpServer, type ConnectionInfo, type TcpLimits } from '../src';
-import { MemoryLogger, RawClient, onCleanup, runCleanups } from './helpers';
+import { MemoryLogger, onCleanup, runCleanups } from './helpers';
 
 afterEach(runCleanups);
 
@@ -69,7 +70,7 @@ function expandIPv6(address: string): number[] {
 describe('tcp server with proxyProtocol: the client the balancer names', () => {
   it('reads a v1 header, serves the line after it in the same packet, and logs the real client with the balancer as proxy', async () => {
     const { port, logger, sessions } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('PROXY TCP4 203.0.113.7 192.0.2.1 51234 1060\r\nHi\n');
     expect(await client.readLine()).toBe('Your data was 2 bytes');
     const accepted = await logger.waitFor('Connection accepted');
@@ -93,7 +94,7 @@ describe('tcp server with proxyProtocol: the client the balancer names', () => {
 
   it('waits for a header that arrives in pieces, and logs "Connection accepted" once it is whole', async () => {
     const { port, logger } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('PROXY TCP6 2001:db8::7 ');
     await new Promise((resolve) => setImmediate(resolve));
     client.send('2001:db8::1 40000 1060\r\n');
@@ -107,7 +108,7 @@ describe('tcp server with proxyProtocol: the client the balancer names', () => {
 
   it('reads a v2 header (IPv4) with the first lines right behind it', async () => {
     const { port, logger } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(Buffer.concat([proxyV2('proxy'), Buffer.from('Hi\nHistory\n')]));
     expect(await client.readLines(2)).toEqual(['Your data was 2 bytes', 'History: ["Hi"]']);
     expect((await logger.waitFor('Connection accepted')).remote).toEqual({
@@ -118,7 +119,7 @@ describe('tcp server with proxyProtocol: the client the balancer names', () => {
 
   it('reads a v2 header (IPv6) and names the client as Node writes IPv6 addresses', async () => {
     const { port, logger } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(
       proxyV2(
         'proxy',
@@ -136,7 +137,7 @@ describe('tcp server with proxyProtocol: the client the balancer names', () => {
 
   it("keeps the socket's addresses for a LOCAL header (the balancer's health check), and serves it", async () => {
     const { port, logger } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(proxyV2('local'));
     client.send('Hi\n');
     expect(await client.readLine()).toBe('Your data was 2 bytes');
@@ -151,7 +152,7 @@ describe('tcp server with proxyProtocol: the client the balancer names', () => {
 describe('tcp server with proxyProtocol: connections without a valid header', () => {
   it('closes a malformed header with a warning naming the problem, one line to the peer, and reason "reset"', async () => {
     const { port, logger, sessions } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('PROXY TCP4 999.0.0.1 192.0.2.1 51234 1060\r\nHi\n');
     expect(await client.readToEnd()).toEqual(['Error: PROXY protocol header expected']);
     expect(await logger.waitFor('PROXY header rejected')).toMatchObject({
@@ -171,7 +172,7 @@ describe('tcp server with proxyProtocol: connections without a valid header', ()
 
   it('closes a plain client (no header: it sent its line first) and says what the port expects', async () => {
     const { port, logger } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('Hi\n');
     expect(await client.readToEnd()).toEqual(['Error: PROXY protocol header expected']);
     expect((await logger.waitFor('PROXY header rejected')).problem).toBe(
@@ -182,7 +183,7 @@ describe('tcp server with proxyProtocol: connections without a valid header', ()
 
   it('closes a connection whose header is not complete within lineDeadlineMs', async () => {
     const { port, logger } = await startServer({ limits: { lineDeadlineMs: 200 } });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('PROXY TCP4 203.0.113.7 ');
     expect(await client.readToEnd()).toEqual(['Error: PROXY protocol header expected']);
     expect((await logger.waitFor('PROXY header rejected')).problem).toBe(
@@ -193,7 +194,7 @@ describe('tcp server with proxyProtocol: connections without a valid header', ()
 
   it('logs a peer that leaves before its header (a TCP check without PROXY) and serves the next one', async () => {
     const { port, logger } = await startServer();
-    const leaving = await RawClient.connect(port);
+    const leaving = await LineSocket.connect({ port });
     leaving.socket.end();
     await leaving.closed;
     expect((await logger.waitFor('PROXY header rejected')).problem).toBe(
@@ -203,14 +204,14 @@ describe('tcp server with proxyProtocol: connections without a valid header', ()
       reason: 'reset',
       detail: 'proxy header',
     });
-    const next = await RawClient.connect(port);
+    const next = await LineSocket.connect({ port });
     next.send('PROXY TCP4 203.0.113.8 192.0.2.1 1 2\r\nHi\n');
     expect(await next.readLine()).toBe('Your data was 2 bytes');
   });
 
   it('drops a connection still waiting for its header at shutdown, without a warning', async () => {
     const { port, logger, close } = await startServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('PROXY ');
     // Nothing is logged before the header: give the server a moment to accept and read.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -227,7 +228,7 @@ describe('tcp server with proxyProtocol: connections without a valid header', ()
 describe('tcp server without proxyProtocol', () => {
   it('treats a PROXY line as an ordinary message, and the socket peer as the client', async () => {
     const { port, logger } = await startServer({ proxyProtocol: false });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     const line = 'PROXY TCP4 203.0.113.7 192.0.2.1 51234 1060';
     client.send(`${line}\r\nHi\n`);
     expect(await client.readLines(2)).toEqual([

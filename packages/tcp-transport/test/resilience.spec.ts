@@ -1,3 +1,4 @@
+import { LineSocket } from '@netlab-tools/app-harness';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { once } from 'node:events';
@@ -7,7 +8,7 @@ import fc from 'fast-check';
 import { createTaskSession, lineCodec } from '@netlab/protocol';
 import { connectTcp, createTcpServer } from '../src';
 import { createFaultProxy } from '@netlab-tools/tcp-fault-proxy';
-import { MemoryLogger, RawClient, onCleanup, runCleanups, startLineServer } from './helpers';
+import { MemoryLogger, onCleanup, runCleanups, startLineServer } from './helpers';
 
 afterEach(runCleanups);
 
@@ -29,7 +30,7 @@ describe('tcp server: how bytes arrive does not matter', () => {
     });
     onCleanup(() => proxy.close());
     const { port: proxyPort } = await proxy.listen();
-    const client = await RawClient.connect(proxyPort);
+    const client = await LineSocket.connect({ port: proxyPort });
     client.send(TRANSCRIPT);
     expect(await client.readLines(4)).toEqual(TRANSCRIPT_REPLIES);
   });
@@ -42,7 +43,7 @@ describe('tcp server: how bytes arrive does not matter', () => {
     });
     onCleanup(() => proxy.close());
     const { port: proxyPort } = await proxy.listen();
-    const client = await RawClient.connect(proxyPort);
+    const client = await LineSocket.connect({ port: proxyPort });
     for (const line of TRANSCRIPT.split(/(?<=\n)/)) client.send(line);
     expect(await client.readLines(4)).toEqual(TRANSCRIPT_REPLIES);
   });
@@ -54,7 +55,7 @@ describe('tcp server: how bytes arrive does not matter', () => {
       fc.asyncProperty(
         fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 8 }),
         async (cuts) => {
-          const client = await RawClient.connect(port);
+          const client = await LineSocket.connect({ port });
           client.socket.setNoDelay(true);
           let from = 0;
           for (const cut of [...cuts].sort((a, b) => a - b)) {
@@ -75,7 +76,7 @@ describe('tcp server: how bytes arrive does not matter', () => {
 describe('tcp server: awkward peers', () => {
   it('answers invalid UTF-8 with the byte count of its U+FFFD replacement text', async () => {
     const { port } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     // 0xff is never valid UTF-8; it decodes as U+FFFD (3 bytes), so "a\xffb" counts 5.
     client.send(Buffer.from([0x61, 0xff, 0x62, 0x0a]));
     expect(await client.readLine()).toBe('Your data was 5 bytes');
@@ -85,7 +86,7 @@ describe('tcp server: awkward peers', () => {
 
   it('answers every line when the client closes its sending side after the last one', async () => {
     const { port, logger } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(TRANSCRIPT);
     client.socket.end();
     expect(await client.readToEnd()).toEqual(TRANSCRIPT_REPLIES);
@@ -94,7 +95,7 @@ describe('tcp server: awkward peers', () => {
 
   it('answers an unfinished last line when the client closes its sending side', async () => {
     const { port } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('Hi\nno newline');
     client.socket.end();
     expect(await client.readToEnd()).toEqual(['Your data was 2 bytes', 'Your data was 10 bytes']);
@@ -102,7 +103,7 @@ describe('tcp server: awkward peers', () => {
 
   it('logs a client reset in the middle of a reply as reason "reset" and serves the next client', async () => {
     const { port, logger } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send(`${'m'.repeat(60_000)}\n`.repeat(30));
     await logger.waitFor('Received message from client');
     client.send('History\n'.repeat(50));
@@ -111,7 +112,7 @@ describe('tcp server: awkward peers', () => {
     expect(await logger.waitFor('Connection closed', { connection: 1 })).toMatchObject({
       reason: 'reset',
     });
-    const next = await RawClient.connect(port);
+    const next = await LineSocket.connect({ port });
     next.send('Hi\n');
     expect(await next.readLine()).toBe('Your data was 2 bytes');
   });
@@ -126,7 +127,9 @@ describe('tcp server: awkward peers', () => {
 
   it('serves 200 concurrent clients, each with its own history', async () => {
     const { port, server, logger } = await startLineServer();
-    const clients = await Promise.all(Array.from({ length: 200 }, () => RawClient.connect(port)));
+    const clients = await Promise.all(
+      Array.from({ length: 200 }, () => LineSocket.connect({ port })),
+    );
     await logger.waitFor('Connection accepted', { connection: 200 });
     expect(server.connections).toBe(200);
     clients.forEach((client, i) => client.send(`client ${i}\nsecond ${i}\nHistory\n`));

@@ -1,3 +1,4 @@
+import { LineSocket } from '@netlab-tools/app-harness';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { createTaskSession, lineCodec } from '@netlab/protocol';
@@ -8,14 +9,14 @@ import {
   TcpListenError,
   TcpUsageError,
 } from '../src';
-import { MemoryLogger, RawClient, onCleanup, runCleanups, startLineServer } from './helpers';
+import { MemoryLogger, onCleanup, runCleanups, startLineServer } from './helpers';
 
 afterEach(runCleanups);
 
 describe('tcp server: the task exchange', () => {
   it('answers "Your data was 2 bytes" for "Hi" and "Your data was 18 bytes" for "Testing Connection"', async () => {
     const { port } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('Hi\n');
     expect(await client.readLine()).toBe('Your data was 2 bytes');
     client.send('Testing Connection\n');
@@ -24,7 +25,7 @@ describe('tcp server: the task exchange', () => {
 
   it('answers History with this connection\'s messages, and Exit with "Disconnect" and a close', async () => {
     const { port, logger } = await startLineServer();
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('Hi\nTesting Connection\nHistory\nExit\nnot answered\n');
     expect(await client.readToEnd()).toEqual([
       'Your data was 2 bytes',
@@ -47,7 +48,7 @@ describe('tcp server: the task exchange', () => {
     });
     onCleanup(() => server.close({ graceMs: 0 }));
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
-    const client = await RawClient.connect((address as { port: number }).port);
+    const client = await LineSocket.connect({ port: (address as { port: number }).port });
     const lines = Array.from({ length: 50 }, (_, i) => 'x'.repeat(i));
     client.send(lines.map((line) => `${line}\n`).join(''));
     expect(await client.readLines(50)).toEqual(
@@ -59,7 +60,7 @@ describe('tcp server: the task exchange', () => {
 
   it('gives each connection its own session', async () => {
     const { port } = await startLineServer();
-    const [a, b] = await Promise.all([RawClient.connect(port), RawClient.connect(port)]);
+    const [a, b] = await Promise.all([LineSocket.connect({ port }), LineSocket.connect({ port })]);
     a.send('from a\n');
     b.send('from b\n');
     await Promise.all([a.readLine(), b.readLine()]);
@@ -71,7 +72,7 @@ describe('tcp server: the task exchange', () => {
 
   it('serves the uppercase service too', async () => {
     const { port } = await startLineServer({ service: 'uppercase' });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('héllo straße\r\n');
     expect(await client.readLine()).toBe('HÉLLO STRASSE');
   });
@@ -83,7 +84,7 @@ describe('tcp server: contract log events', () => {
     expect(logger.find('Listening at')).toEqual([
       expect.objectContaining({ transport: 'tcp', address: '127.0.0.1', port }),
     ]);
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('héllo\n');
     await client.readLine();
     client.socket.end();
@@ -105,7 +106,7 @@ describe('tcp server: contract log events', () => {
       dump: true,
       logger: new MemoryLogger('debug'),
     });
-    const client = await RawClient.connect(port);
+    const client = await LineSocket.connect({ port });
     client.send('Hi\n');
     await client.readLine();
     expect(logger.find('Frame in')).toEqual([
@@ -197,7 +198,7 @@ describe('tcp server: lifecycle', () => {
     const { server, port, logger } = await startLineServer();
     // A client that does not read never sees our FIN, so its connection would linger
     // through the whole grace period: only the cut can end it within this test's time.
-    const client = await RawClient.connect(port, { reading: false });
+    const client = await LineSocket.connect({ port }, { reading: false });
     client.send('Hi\n');
     await logger.waitFor('Received message from client');
     const graceful = server.close({ graceMs: 60_000 });

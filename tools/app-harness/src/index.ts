@@ -1,5 +1,10 @@
 export { onCleanup, runCleanups } from './cleanup';
-export { LineSocket, type LineServerAddress } from './line-socket';
+export {
+  LineSocket,
+  ReadFailed,
+  type LineServerAddress,
+  type LineSocketOptions,
+} from './line-socket';
 export { LogCollector, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export { MIB, RssSampler, readRss, type RssSummary } from './process-memory';

@@ -5,16 +5,30 @@ import { onCleanup } from './cleanup';
 /** Where a line server listens: a TCP port on loopback (or `host`), or a Unix socket path. */
 export type LineServerAddress = { port: number; host?: string } | { path: string };
 
+/** Why a read gave up: no line in time, or the stream ended (or was reset) first. */
+export class ReadFailed extends Error {
+  override readonly name = 'ReadFailed';
+}
+
+export interface LineSocketOptions {
+  /** false: never read a byte (a client that does not read). Default true. */
+  reading?: boolean;
+  /** false: the caller destroys it (the soak); default: destroyed after the current test. */
+  cleanup?: boolean;
+}
+
 /**
  * A bare node:net client that reads the server's lines as a test needs them: the plainest
  * client there is, to show what the server itself does with bytes (split, joined, invalid,
- * never read). Destroyed after the test.
+ * never read). Errors (resets, EPIPE) are kept in `error`, never thrown: for a faulty
+ * client they are the point. Reads can be given a time limit, so a server that stops
+ * answering fails a run instead of hanging it.
  */
 export class LineSocket {
   readonly socket: Socket;
   /** Resolves once the socket is closed: true if it closed on an error (a reset). */
   readonly closed: Promise<boolean>;
-  /** The error that closed it (ECONNRESET, ...), if any. */
+  /** The first error on the socket (ECONNRESET, ...), if any. */
   error: NodeJS.ErrnoException | undefined;
   #buffer = '';
   #lines: string[] = [];
@@ -27,14 +41,14 @@ export class LineSocket {
     socket.on('data', (text: string) => {
       const parts = (this.#buffer + text).split('\n');
       this.#buffer = parts.pop()!;
-      this.#lines.push(...parts);
+      for (const line of parts) this.#lines.push(line);
       this.#notify();
     });
     socket.on('end', () => {
       this.#ended = true;
       this.#notify();
     });
-    socket.on('error', (error) => (this.error = error));
+    socket.on('error', (error: NodeJS.ErrnoException) => (this.error ??= error));
     // Not events.once: it rejects on 'error', and a reset is an outcome tests look at.
     this.closed = new Promise((resolve) =>
       socket.once('close', (hadError: boolean) => {
@@ -45,29 +59,41 @@ export class LineSocket {
     );
   }
 
-  /** Connects; with `reading: false` it never reads a byte (a client that does not read). */
   static async connect(
     address: LineServerAddress,
-    options: { reading?: boolean } = {},
+    options: LineSocketOptions = {},
   ): Promise<LineSocket> {
     const socket =
       'path' in address
         ? connect({ path: address.path })
-        : connect({ host: address.host ?? '127.0.0.1', port: address.port });
+        : connect({ host: address.host ?? '127.0.0.1', port: address.port, noDelay: true });
     const opened = once(socket, 'connect');
     socket.on('error', () => undefined);
-    onCleanup(() => socket.destroy());
+    if (options.cleanup !== false) onCleanup(() => socket.destroy());
     await opened;
     const client = new LineSocket(socket);
     if (options.reading === false) socket.pause();
     return client;
   }
 
-  /** Writes bytes as they are: no newline is added. Resolves once handed to the kernel. */
+  /** Writes bytes as they are (no newline is added); resolves once handed to the kernel. */
   async write(data: string | Uint8Array): Promise<void> {
     await new Promise<void>((resolve, reject) =>
       this.socket.write(data, (error) => (error ? reject(error) : resolve())),
     );
+  }
+
+  /** Writes and moves on: a failure shows in `error` (a client that writes after a reset). */
+  send(data: string | Uint8Array): void {
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(data);
+  }
+
+  /** Resolves once `data` is handed to the kernel, false if the socket failed first. */
+  flushed(data: string | Uint8Array): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed || this.socket.writableEnded) return resolve(false);
+      this.socket.write(data, (error) => resolve(!error));
+    });
   }
 
   /**
@@ -78,30 +104,60 @@ export class LineSocket {
     this.socket.end();
   }
 
-  /** The next `count` lines; rejects if the server ends the stream first. */
-  async readLines(count: number): Promise<string[]> {
+  /** The next `count` lines; throws ReadFailed if the stream ends first or time runs out. */
+  async readLines(count: number, timeoutMs = Infinity): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
     while (this.#lines.length < count) {
       if (this.#ended) {
-        throw new Error(
-          `stream ended after ${this.#lines.length} of ${count} lines: ${JSON.stringify(this.#lines)}`,
+        throw new ReadFailed(
+          `stream ended after ${this.#lines.length} of ${count} lines` +
+            (this.error ? ` (${this.error.code ?? this.error.message})` : '') +
+            `: ${JSON.stringify(this.#lines).slice(0, 500)}`,
         );
       }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+      if (!(await this.#changeBefore(deadline))) {
+        throw new ReadFailed(`no reply within ${timeoutMs} ms (${this.#lines.length} of ${count})`);
+      }
     }
     return this.#lines.splice(0, count);
   }
 
-  async readLine(): Promise<string> {
-    return (await this.readLines(1))[0];
+  async readLine(timeoutMs = Infinity): Promise<string> {
+    return (await this.readLines(1, timeoutMs))[0];
   }
 
   /** Every line still to come, up to the server's end of stream (an unfinished tail too). */
-  async readToEnd(): Promise<string[]> {
-    while (!this.#ended) await new Promise<void>((resolve) => (this.#wake = resolve));
+  async readToEnd(timeoutMs = Infinity): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.#ended) {
+      if (!(await this.#changeBefore(deadline))) {
+        throw new ReadFailed(`the stream did not end within ${timeoutMs} ms`);
+      }
+    }
     const rest = this.#lines.splice(0);
     if (this.#buffer !== '') rest.push(this.#buffer);
     this.#buffer = '';
     return rest;
+  }
+
+  /** Resolves true when something arrives, false at the deadline. */
+  #changeBefore(deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer =
+        deadline === Infinity
+          ? undefined
+          : setTimeout(
+              () => {
+                this.#wake = undefined;
+                resolve(false);
+              },
+              Math.max(0, deadline - Date.now()),
+            );
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
   }
 
   #notify(): void {

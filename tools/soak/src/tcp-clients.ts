@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTaskSession, type Session } from '@netlab/protocol';
 import type { Counters, Failures } from './counters';
-import { LineConnection, ReadFailed } from './line-connection';
+import { LineSocket, ReadFailed } from '@netlab-tools/app-harness';
 import type { TcpBehaviour } from './options';
 
 /** The soak's tcp-server flags: shorter than the defaults, so each fault is met many times. */
@@ -111,18 +111,18 @@ async function normal(context: TcpClientContext, random: Random): Promise<void> 
   let n = 0;
   while (context.running()) {
     const { port } = cleanProxy(context, random);
-    const connection = await LineConnection.open(port);
+    const connection = await LineSocket.connect({ port }, { cleanup: false });
     const oracle = createTaskSession();
     await session(context, 'normal', async () => {
       for (let i = 0; i < 50 && context.running(); i++) {
         const request = i % 10 === 9 ? 'History' : message(random, n++);
         // Now and then a telnet-style "\r\n": the server drops the '\r'.
-        connection.write(`${request}${random() < 0.2 ? '\r\n' : '\n'}`);
+        connection.send(`${request}${random() < 0.2 ? '\r\n' : '\n'}`);
         const [reply] = await connection.readLines(1, REPLY_TIMEOUT_MS);
         expectReply(context, 'normal', request, reply, oracle);
         await sleep(between(random, 5, 25));
       }
-      connection.write('Exit\n');
+      connection.send('Exit\n');
       const rest = await connection.readToEnd(REPLY_TIMEOUT_MS);
       if (rest.length !== 1 || rest[0] !== 'Disconnect') {
         context.failures.add(`normal: Exit got ${JSON.stringify(rest)}, not only "Disconnect"`);
@@ -140,14 +140,14 @@ async function pipelining(context: TcpClientContext, random: Random): Promise<vo
   let n = 0;
   while (context.running()) {
     const { port } = cleanProxy(context, random);
-    const connection = await LineConnection.open(port);
+    const connection = await LineSocket.connect({ port }, { cleanup: false });
     const oracle = createTaskSession();
     await session(context, 'pipelining', async () => {
       for (let batch = 0; batch < 5 && context.running(); batch++) {
         const requests = Array.from({ length: between(random, 20, 100) }, (_, i) =>
           i % 25 === 24 ? 'History' : message(random, n++),
         );
-        connection.write(`${requests.join('\n')}\n`);
+        connection.send(`${requests.join('\n')}\n`);
         const replies = await connection.readLines(requests.length, REPLY_TIMEOUT_MS);
         requests.forEach((request, i) =>
           expectReply(context, 'pipelining', request, replies[i], oracle),
@@ -169,7 +169,7 @@ async function slow(context: TcpClientContext, random: Random): Promise<void> {
   let n = 0;
   while (context.running()) {
     const { port } = cleanProxy(context, random);
-    const connection = await LineConnection.open(port);
+    const connection = await LineSocket.connect({ port }, { cleanup: false });
     const oracle = createTaskSession();
     await session(context, 'slow', async () => {
       for (let i = 0; i < 10 && context.running(); i++) {
@@ -177,7 +177,7 @@ async function slow(context: TcpClientContext, random: Random): Promise<void> {
         const bytes = Buffer.from(`${request}\n`);
         for (let at = 0; at < bytes.length;) {
           const size = between(random, 1, 3);
-          connection.write(bytes.subarray(at, at + size));
+          connection.send(bytes.subarray(at, at + size));
           at += size;
           await sleep(between(random, 5, 20));
         }
@@ -195,8 +195,8 @@ async function slow(context: TcpClientContext, random: Random): Promise<void> {
 /** Half a line and then nothing: the server's line deadline must close it, saying so. */
 async function slowloris(context: TcpClientContext): Promise<void> {
   while (context.running()) {
-    const connection = await LineConnection.open(context.serverPort);
-    connection.write('a line that never ends');
+    const connection = await LineSocket.connect({ port: context.serverPort }, { cleanup: false });
+    connection.send('a line that never ends');
     context.counters.add('tcp slowloris connections (half a line, then silence)');
     await session(context, 'slowloris', async () => {
       const notice = await connection.readToEnd(LINE_DEADLINE_MS + REPLY_TIMEOUT_MS);
@@ -219,9 +219,12 @@ async function slowloris(context: TcpClientContext): Promise<void> {
 async function nonReading(context: TcpClientContext): Promise<void> {
   const requests = `${'m'.repeat(60_000)}\n${'History\n'.repeat(5000)}`;
   while (context.running()) {
-    const connection = await LineConnection.open(context.serverPort, { reading: false });
+    const connection = await LineSocket.connect(
+      { port: context.serverPort },
+      { reading: false, cleanup: false },
+    );
     context.counters.add('tcp non-reading connections (300 MB of replies owed, none read)');
-    connection.write(requests);
+    connection.send(requests);
     // A paused socket does not see the server's reset: look again once the server should
     // have given up on it. Had it not, the replies would now flow and the socket stay open.
     await sleep(STUCK_WRITER_MS + 2000);
@@ -243,11 +246,12 @@ async function resetting(context: TcpClientContext, random: Random): Promise<voi
   const lines = `${Array.from({ length: 20 }, (_, i) => `${i} ${'r'.repeat(1000)}`).join('\n')}\n`;
   while (context.running()) {
     const throughProxy = random() < 0.5;
-    const connection = await LineConnection.open(
-      throughProxy ? context.proxies.reset : context.serverPort,
+    const connection = await LineSocket.connect(
+      { port: throughProxy ? context.proxies.reset : context.serverPort },
+      { cleanup: false },
     );
-    connection.write(lines);
-    connection.write('History\nHistory\n');
+    connection.send(lines);
+    connection.send('History\nHistory\n');
     if (throughProxy) {
       if (await within(connection.closed, REPLY_TIMEOUT_MS)) {
         context.counters.add('tcp resets by the proxy mid-reply (after 4,096 bytes)');
