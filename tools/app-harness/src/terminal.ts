@@ -20,7 +20,6 @@ export class Terminal {
     this.#statusFile = statusFile;
   }
 
-  /** Starts `command` (a shell command line) in a new detached tmux session, 200 columns wide. */
   /** A built app (`node dist/apps/<app>/main.js ARGS`) in a terminal. */
   static runApp(app: AppName, args: readonly string[]): Terminal {
     return Terminal.start([process.execPath, appMain(app), ...args].map(shellWord).join(' '));
@@ -44,6 +43,7 @@ export class Terminal {
     return Terminal.start(command, { cwd: WORKSPACE_ROOT });
   }
 
+  /** Starts `command` (a shell command line) in a new detached tmux session, 200 columns wide. */
   static start(command: string, options: { cwd?: string } = {}): Terminal {
     const name = `netlab-test-${process.pid}-${++sessions}`;
     // tmux learns a pane's exit status only when it reaps the process, which can lag for
@@ -52,7 +52,7 @@ export class Terminal {
     rmSync(statusFile, { force: true });
     // remain-on-exit keeps the pane (and what it printed) after the program ends; set in the
     // same tmux call, so even a program that ends at once leaves its pane.
-    execFileSync('tmux', [
+    tmux(name, [
       'new-session',
       '-d',
       '-s',
@@ -77,20 +77,21 @@ export class Terminal {
 
   /** Types `text` literally (no key names), then Enter unless `enter` is false. */
   type(text: string, enter = true): void {
-    if (text.length > 0) execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
-    if (enter) execFileSync('tmux', ['send-keys', '-t', this.name, 'Enter']);
+    if (text.length > 0) tmux(this.name, ['send-keys', '-t', this.name, '-l', text]);
+    if (enter) tmux(this.name, ['send-keys', '-t', this.name, 'Enter']);
   }
 
   /** Sends a key by its tmux name, such as `C-c` or `C-d`. */
   press(key: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, key]);
+    tmux(this.name, ['send-keys', '-t', this.name, key]);
   }
 
   /** The visible screen (and scrollback), trailing blank lines removed. */
   screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-1000', '-t', this.name], {
-      encoding: 'utf8',
-    }).replace(/\n+$/, '');
+    return tmux(this.name, ['capture-pane', '-p', '-J', '-S', '-1000', '-t', this.name]).replace(
+      /\n+$/,
+      '',
+    );
   }
 
   /** Polls the screen until `predicate` holds; rejects with the screen after `timeoutMs`. */
@@ -122,11 +123,30 @@ export class Terminal {
   kill(): void {
     rmSync(this.#statusFile, { force: true });
     try {
-      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
+      // The server is this terminal's alone: ending it ends the session.
+      tmux(this.name, ['kill-server']);
     } catch {
       // already gone
     }
+    // tmux leaves its socket file behind.
+    rmSync(socketPath(this.name), { force: true });
   }
+}
+
+/**
+ * Runs tmux against the server of the session `name` alone (`-S`, a socket of its own). With one
+ * shared server, a test whose session ends can take the server down just as another test's
+ * `new-session` connects to it ("server exited unexpectedly").
+ */
+function tmux(name: string, args: readonly string[]): string {
+  return execFileSync('tmux', ['-S', socketPath(name), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function socketPath(name: string): string {
+  return path.join(tmpdir(), `${name}.tmux`);
 }
 
 /** One word for sh, quoted so that spaces and quotes in it stay as they are. */
