@@ -1,12 +1,4 @@
-import {
-  createAppLogger,
-  resolveWorkerCount,
-  runCli,
-  serve,
-  workerField,
-  type AppLogger,
-  type FlagValues,
-} from '@netlab/cli';
+import { createServerLogger, runCli, serve, type AppLogger, type FlagValues } from '@netlab/cli';
 import { createSession, lineCodec } from '@netlab/protocol';
 import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
 import { version } from '../package.json';
@@ -39,14 +31,7 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
 }
 
 function run(options: Options): Promise<number> {
-  const workers = resolveWorkerCount(options.workers);
-  const log = createAppLogger({
-    name: NAME,
-    level: options.logLevel,
-    dump: options.dump,
-    stream: 'stdout',
-    base: { worker: workerField(workers) },
-  });
+  const { log, workers } = createServerLogger(NAME, options);
   const server = createLineServer(options, log);
   return serve({
     name: NAME,

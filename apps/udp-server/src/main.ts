@@ -1,12 +1,5 @@
 import { uppercaseWithinBytes } from '@netlab/protocol';
-import {
-  createAppLogger,
-  resolveWorkerCount,
-  runCli,
-  serve,
-  workerField,
-  type FlagValues,
-} from '@netlab/cli';
+import { createServerLogger, runCli, serve, type FlagValues } from '@netlab/cli';
 import { createUdpServer } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_SERVER_FLAGS } from './flags';
@@ -16,14 +9,7 @@ const NAME = 'udp-server';
 const RATE_LIMIT_MAX_SOURCES = 10_000;
 
 function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
-  const workers = resolveWorkerCount(options.workers);
-  const log = createAppLogger({
-    name: NAME,
-    level: options.logLevel,
-    dump: options.dump,
-    stream: 'stdout',
-    base: { worker: workerField(workers) },
-  });
+  const { log, workers } = createServerLogger(NAME, options);
   const server = createUdpServer({
     // Amplification-safe: the reply never has more bytes than the request.
     handler: (payload) => uppercaseWithinBytes(payload),

@@ -8,7 +8,7 @@ export { onShutdownSignals } from './shutdown-signals';
 export type { ShutdownSignal } from './shutdown-signals';
 export { PROMPT, REPLY_PREFIX, openKeyboard } from './keyboard';
 export type { Keyboard } from './keyboard';
-export { serve } from './serve';
+export { createServerLogger, serve } from './serve';
 export type { ServeOptions } from './serve';
 export {
   isWorkerMessage,

@@ -1,7 +1,16 @@
 import cluster from 'node:cluster';
-import type { AppLogger } from './logger';
+import type { LogLevel } from './flags';
+import { createAppLogger, type AppLogger } from './logger';
 import { onShutdownSignals, type ShutdownSignal } from './shutdown-signals';
-import { isWorkerMessage, superviseWorkers, WORKER_MESSAGE, type WorkerMessage } from './workers';
+import {
+  isWorkerMessage,
+  resolveWorkerCount,
+  superviseWorkers,
+  WORKER_MESSAGE,
+  workerField,
+  type WorkerMessage,
+  type WorkersOption,
+} from './workers';
 
 export interface ServeOptions {
   /** The app's name, the prefix of its one stderr line when it cannot start. */
@@ -150,4 +159,23 @@ function logStop(
   graceMs = options.graceMs,
 ): void {
   options.log.logger.info({ ...(signal ? { signal } : {}), graceMs }, 'Shutting down');
+}
+
+/**
+ * What both servers set up before `serve`: how many processes `--workers` means, and the
+ * stdout logger whose every line names its worker when there are several.
+ */
+export function createServerLogger(
+  name: string,
+  options: { logLevel: LogLevel; dump: boolean; workers: WorkersOption },
+): { log: AppLogger; workers: number } {
+  const workers = resolveWorkerCount(options.workers);
+  const log = createAppLogger({
+    name,
+    level: options.logLevel,
+    dump: options.dump,
+    stream: 'stdout',
+    base: { worker: workerField(workers) },
+  });
+  return { log, workers };
 }
