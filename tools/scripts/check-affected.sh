@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shows what `nx affected` builds for a change, in a scratch repository with real commits:
 # a change under packages/protocol affects every project; a change under apps/udp-client
-# affects that app and the end-to-end recipe that runs it (balancers) alone. Fails if Nx's answer differs.
+# affects that app and the two tools that run it (balancers, guide-check) alone. Fails if
+# Nx's answer differs.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scratch-copy.sh"
 
