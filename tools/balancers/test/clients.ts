@@ -64,14 +64,23 @@ export function udpClients(
 
 /** The `Received message from client` lines of a server, from clients other than the balancer's checks. */
 export function clientMessages(server: RunningServer): LogLine[] {
-  return server.logs
-    .find('Received message from client')
-    .filter((line) => !isBalancerOwn(server, line.connection));
+  const messages = server.logs.find('Received message from client');
+  return messages.filter((line) => !isHealthCheck(server, line.connection, messages));
 }
 
-/** True for a connection whose PROXY header was LOCAL: the balancer's own (health check). */
-function isBalancerOwn(server: RunningServer, connection: unknown): boolean {
+/** What HAProxy's check sends (`tcp-check send "Hi\n"` in the template): 2 bytes. */
+const CHECK_LINE_BYTES = 2;
+
+/**
+ * True for HAProxy's own health check: a PROXY LOCAL header (the server then logs the
+ * balancer's address as both remote and proxy) and nothing but the check's one line. The
+ * address alone is not enough: a relayed client's port on 127.0.0.1 can, by chance, equal
+ * the port HAProxy's own connection to the server got, and then remote equals proxy too.
+ */
+function isHealthCheck(server: RunningServer, connection: unknown, messages: LogLine[]): boolean {
   const accepted = server.logs.find('Connection accepted', { connection })[0];
   if (!accepted?.proxy) return false;
-  return JSON.stringify(accepted.remote) === JSON.stringify(accepted.proxy);
+  if (JSON.stringify(accepted.remote) !== JSON.stringify(accepted.proxy)) return false;
+  const own = messages.filter((line) => line.connection === connection);
+  return own.length === 1 && own[0].bytes === CHECK_LINE_BYTES;
 }
