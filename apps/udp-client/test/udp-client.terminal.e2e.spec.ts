@@ -1,5 +1,13 @@
 import { createSocket } from 'node:dgram';
-import { onCleanup, runCleanups, startServer, Terminal } from '@netlab-tools/app-harness';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  onCleanup,
+  runCleanups,
+  startServer,
+  Terminal,
+  WORKSPACE_ROOT,
+} from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
 const REPLY = 'Received Message from Server: ';
@@ -117,5 +125,29 @@ describe('npx nx serve udp-client, as a person runs it', () => {
     await terminal.waitFor((screen) => screen.includes(`${REPLY}TYPED THROUGH NX`));
     terminal.type('Exit');
     expect(await exitStatusOf(terminal, NX_START_MS)).toBe(0);
+  }, 150_000);
+});
+
+describe('npm start -- udp, the UDP pair of the README', () => {
+  // npm, then Nx checks the build of the UDP pair, then the demo starts the server.
+  const START_MS = 60_000;
+
+  it('starts udp-server, runs udp-client to type into, and stops the server when the client ends', async () => {
+    const terminal = Terminal.atWorkspaceRoot('npm start -- udp');
+    await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), START_MS);
+    expect(terminal.screen()).toMatch(/udp-server is listening on 127\.0\.0\.1:\d+ \(JSON logs: /);
+
+    terminal.type('hello from npm start');
+    await terminal.waitFor((screen) => screen.includes(`${REPLY}HELLO FROM NPM START`));
+    terminal.type('Exit');
+    expect(await exitStatusOf(terminal, START_MS)).toBe(0);
+
+    const log = readFileSync(path.join(WORKSPACE_ROOT, 'tmp/demo/udp-server.log'), 'utf8');
+    const events = log
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(events).toContain('Received message from client');
+    expect(events.at(-1)).toBe('Server closed');
   }, 150_000);
 });

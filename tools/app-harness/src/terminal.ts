@@ -30,6 +30,15 @@ export class Terminal {
    * workspace root: a clean environment, nothing inherited from an Nx run around the test.
    */
   static nxServe(app: AppName, args: readonly string[]): Terminal {
+    return Terminal.atWorkspaceRoot(`npx nx serve ${app} -- ${args.map(shellWord).join(' ')}`);
+  }
+
+  /**
+   * A command line (`npm start`, say) typed in a fresh shell at the workspace root: only
+   * HOME, PATH (with this Node first) and TERM, plus what keeps Nx from prompting or
+   * starting its daemon; nothing inherited from the Nx run around the test.
+   */
+  static atWorkspaceRoot(command: string): Terminal {
     const env = [
       `HOME=${shellWord(process.env.HOME ?? '/tmp')}`,
       `PATH=${shellWord(`${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`)}`,
@@ -39,8 +48,7 @@ export class Terminal {
       'NX_DAEMON=false',
       'NX_NO_CLOUD=true',
     ];
-    const command = `env -i ${env.join(' ')} npx nx serve ${app} -- ${args.map(shellWord).join(' ')}`;
-    return Terminal.start(command, { cwd: WORKSPACE_ROOT });
+    return Terminal.start(`env -i ${env.join(' ')} ${command}`, { cwd: WORKSPACE_ROOT });
   }
 
   /** Starts `command` (a shell command line) in a new detached tmux session, 200 columns wide. */
