@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   onCleanup,
+  readLogFile,
   runCleanups,
   startServer,
   Terminal,
@@ -195,11 +195,9 @@ describe("npm start, the README's first command", () => {
     expect(await exitStatusOf(terminal, START_MS)).toBe(0);
 
     // The server it started heard both lines and was stopped cleanly on the way out.
-    const log = readFileSync(path.join(WORKSPACE_ROOT, 'tmp/demo/tcp-server.log'), 'utf8');
-    const events = log
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const events = readLogFile(path.join(WORKSPACE_ROOT, 'tmp/demo/tcp-server.log')).map(
+      (line) => line.msg,
+    );
     expect(events.filter((msg) => msg === 'Received message from client')).toHaveLength(3);
     expect(events.at(-1)).toBe('Server closed');
   }, 150_000);

@@ -1,8 +1,8 @@
 import { createSocket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   onCleanup,
+  readLogFile,
   runCleanups,
   startServer,
   Terminal,
@@ -142,11 +142,9 @@ describe('npm start -- udp, the UDP pair of the README', () => {
     terminal.type('Exit');
     expect(await exitStatusOf(terminal, START_MS)).toBe(0);
 
-    const log = readFileSync(path.join(WORKSPACE_ROOT, 'tmp/demo/udp-server.log'), 'utf8');
-    const events = log
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+    const events = readLogFile(path.join(WORKSPACE_ROOT, 'tmp/demo/udp-server.log')).map(
+      (line) => line.msg,
+    );
     expect(events).toContain('Received message from client');
     expect(events.at(-1)).toBe('Server closed');
   }, 150_000);

@@ -5,7 +5,7 @@ export {
   type LineServerAddress,
   type LineSocketOptions,
 } from './line-socket';
-export { LogCollector, type LogLine } from './log-lines';
+export { LogCollector, readLogFile, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export { MIB, RssSampler, readRss, type RssSummary } from './process-memory';
 export {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 
@@ -55,6 +56,14 @@ export class LogCollector {
       return false;
     });
   }
+}
+
+/** The JSON log lines of a file a process wrote (a server whose stdout went to a file). */
+export function readLogFile(file: string): LogLine[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((text) => text !== '')
+    .map(parse);
 }
 
 function parse(text: string): LogLine {
