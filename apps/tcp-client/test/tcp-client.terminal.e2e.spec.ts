@@ -1,13 +1,11 @@
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
-import path from 'node:path';
 import {
   onCleanup,
-  readLogFile,
   runCleanups,
+  startDemo,
   startServer,
   Terminal,
-  WORKSPACE_ROOT,
 } from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
@@ -177,27 +175,18 @@ describe('npx nx serve tcp-client, as a person runs it', () => {
 });
 
 describe("npm start, the README's first command", () => {
-  // npm, then Nx checks the build of the TCP pair, then the demo starts the server.
-  const START_MS = 60_000;
-
   it('starts tcp-server, runs tcp-client to type into, and stops the server when the client ends', async () => {
-    const terminal = Terminal.atWorkspaceRoot('npm start');
-    await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), START_MS);
-    // It tells a newcomer where the server is and where its logs go.
-    expect(terminal.screen()).toMatch(/tcp-server is listening on 127\.0\.0\.1:\d+ \(JSON logs: /);
-
+    const { terminal, serverLog } = await startDemo('tcp');
     terminal.type('Hi');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 2 bytes`));
     terminal.type('Testing Connection');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 18 bytes`));
     terminal.type('Exit');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Disconnect`));
-    expect(await exitStatusOf(terminal, START_MS)).toBe(0);
+    expect(await exitStatusOf(terminal)).toBe(0);
 
-    // The server it started heard both lines and was stopped cleanly on the way out.
-    const events = readLogFile(path.join(WORKSPACE_ROOT, 'tmp/demo/tcp-server.log')).map(
-      (line) => line.msg,
-    );
+    // The server it started heard the three lines and was stopped cleanly on the way out.
+    const events = serverLog().map((line) => line.msg);
     expect(events.filter((msg) => msg === 'Received message from client')).toHaveLength(3);
     expect(events.at(-1)).toBe('Server closed');
   }, 150_000);

@@ -1,12 +1,10 @@
 import { createSocket } from 'node:dgram';
-import path from 'node:path';
 import {
   onCleanup,
-  readLogFile,
   runCleanups,
+  startDemo,
   startServer,
   Terminal,
-  WORKSPACE_ROOT,
 } from '@netlab-tools/app-harness';
 
 const PROMPT = 'Enter message to send or type Exit to disconnect: ';
@@ -129,23 +127,15 @@ describe('npx nx serve udp-client, as a person runs it', () => {
 });
 
 describe('npm start -- udp, the UDP pair of the README', () => {
-  // npm, then Nx checks the build of the UDP pair, then the demo starts the server.
-  const START_MS = 60_000;
-
   it('starts udp-server, runs udp-client to type into, and stops the server when the client ends', async () => {
-    const terminal = Terminal.atWorkspaceRoot('npm start -- udp');
-    await terminal.waitFor((screen) => screen.includes(PROMPT.trimEnd()), START_MS);
-    expect(terminal.screen()).toMatch(/udp-server is listening on 127\.0\.0\.1:\d+ \(JSON logs: /);
-
+    const { terminal, serverLog } = await startDemo('udp');
     terminal.type('hello from npm start');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}HELLO FROM NPM START`));
     terminal.type('Exit');
-    expect(await exitStatusOf(terminal, START_MS)).toBe(0);
+    expect(await exitStatusOf(terminal)).toBe(0);
 
-    const events = readLogFile(path.join(WORKSPACE_ROOT, 'tmp/demo/udp-server.log')).map(
-      (line) => line.msg,
-    );
-    expect(events).toContain('Received message from client');
+    const events = serverLog().map((line) => line.msg);
+    expect(events.filter((msg) => msg === 'Received message from client')).toHaveLength(1);
     expect(events.at(-1)).toBe('Server closed');
   }, 150_000);
 });

@@ -5,6 +5,7 @@ export {
   type LineServerAddress,
   type LineSocketOptions,
 } from './line-socket';
+export { startDemo, type Demo } from './demo';
 export { LogCollector, readLogFile, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export { MIB, RssSampler, readRss, type RssSummary } from './process-memory';
