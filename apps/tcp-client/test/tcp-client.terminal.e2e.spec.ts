@@ -32,11 +32,6 @@ function printed(screen: string): string[] {
 
 const endsWithPrompt = (screen: string): boolean => screenLines(screen).at(-1) === PROMPT.trimEnd();
 
-async function exitStatusOf(terminal: Terminal, timeoutMs?: number): Promise<number> {
-  await terminal.waitFor(() => terminal.exitStatus() !== undefined, timeoutMs);
-  return terminal.exitStatus()!;
-}
-
 /** A TCP server that takes lines and never answers; resolves with its port and a first-data promise. */
 async function silentServer(): Promise<{ port: number; received: Promise<unknown> }> {
   const sockets = new Set<Socket>();
@@ -77,7 +72,7 @@ describe('tcp-client in a terminal (built app, tmux)', () => {
     await terminal.waitFor((screen) => screen.includes('  2. Testing Connection'));
     terminal.type('Exit');
 
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
     expect(printed(terminal.screen())).toEqual([
       `${PROMPT}Hi`,
       `${REPLY}Your data was 2 bytes`,
@@ -101,7 +96,7 @@ describe('tcp-client in a terminal (built app, tmux)', () => {
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 3 bytes`));
 
     terminal.press('C-c');
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
     expect(printed(terminal.screen())).toEqual([
       `${PROMPT}one`,
       `${REPLY}Your data was 3 bytes`,
@@ -120,7 +115,7 @@ describe('tcp-client in a terminal (built app, tmux)', () => {
     await silent.received;
 
     terminal.press('C-c');
-    expect(await exitStatusOf(terminal)).toBe(1);
+    expect(await terminal.waitForExit()).toBe(1);
     // Neither a reply nor an error: the user chose to stop.
     expect(printed(terminal.screen())).toEqual([`${PROMPT}anyone there?`]);
   });
@@ -133,7 +128,7 @@ describe('tcp-client in a terminal (built app, tmux)', () => {
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 2 bytes`));
 
     await server.stop('SIGTERM');
-    expect(await exitStatusOf(terminal)).toBe(1);
+    expect(await terminal.waitForExit()).toBe(1);
     expect(printed(terminal.screen())).toEqual([
       `${PROMPT}Hi`,
       `${REPLY}Your data was 2 bytes`,
@@ -159,7 +154,7 @@ describe('npx nx serve tcp-client, as a person runs it', () => {
     terminal.type('Exit');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Disconnect`));
 
-    expect(await exitStatusOf(terminal, NX_START_MS)).toBe(0);
+    expect(await terminal.waitForExit(NX_START_MS)).toBe(0);
     const lines = screenLines(terminal.screen());
     const from = lines.indexOf(`${PROMPT}Hi`);
     expect(lines.slice(from, from + 6)).toEqual([
@@ -183,7 +178,7 @@ describe("npm start, the README's first command", () => {
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Your data was 18 bytes`));
     terminal.type('Exit');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}Disconnect`));
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
 
     // The server it started heard the three lines and was stopped cleanly on the way out.
     const events = serverLog().map((line) => line.msg);

@@ -25,11 +25,6 @@ const clientLines = (screen: string): string[] =>
 /** True once the screen shows the prompt and nothing else. */
 const onlyPrompt = (screen: string): boolean => screenLines(screen).join('\n') === PROMPT.trimEnd();
 
-async function exitStatusOf(terminal: Terminal, timeoutMs?: number): Promise<number> {
-  await terminal.waitFor(() => terminal.exitStatus() !== undefined, timeoutMs);
-  return terminal.exitStatus()!;
-}
-
 /** Sends one datagram to PORT from a fresh socket; resolves with that socket's address. */
 async function sendMarker(port: number): Promise<{ address: string; port: number }> {
   const socket = createSocket('udp4');
@@ -61,7 +56,7 @@ describe('udp-client in a terminal (built app, tmux)', () => {
     ]);
 
     terminal.type('Exit');
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
     // Exit is not sent. One server socket takes datagrams in arrival order, so once it has
     // logged a marker sent now, it would have logged an Exit datagram sent before it.
     const marker = await sendMarker(server.port);
@@ -82,7 +77,7 @@ describe('udp-client in a terminal (built app, tmux)', () => {
     await terminal.waitFor((screen) => screen.includes(`${REPLY}ONE`));
 
     terminal.press('C-c');
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
     expect(clientLines(terminal.screen())).toEqual([
       `${PROMPT}one`,
       `${REPLY}ONE`,
@@ -103,7 +98,7 @@ describe('udp-client in a terminal (built app, tmux)', () => {
     await arrived;
 
     terminal.press('C-c');
-    expect(await exitStatusOf(terminal)).toBe(1);
+    expect(await terminal.waitForExit()).toBe(1);
     // Neither a reply, nor a "No reply" line, nor an error: the user chose to stop.
     expect(clientLines(terminal.screen())).toEqual([`${PROMPT}anyone there?`]);
   });
@@ -122,7 +117,7 @@ describe('npx nx serve udp-client, as a person runs it', () => {
     terminal.type('typed through nx');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}TYPED THROUGH NX`));
     terminal.type('Exit');
-    expect(await exitStatusOf(terminal, NX_START_MS)).toBe(0);
+    expect(await terminal.waitForExit(NX_START_MS)).toBe(0);
   }, 150_000);
 });
 
@@ -132,7 +127,7 @@ describe('npm start -- udp, the UDP pair of the README', () => {
     terminal.type('hello from npm start');
     await terminal.waitFor((screen) => screen.includes(`${REPLY}HELLO FROM NPM START`));
     terminal.type('Exit');
-    expect(await exitStatusOf(terminal)).toBe(0);
+    expect(await terminal.waitForExit()).toBe(0);
 
     const events = serverLog().map((line) => line.msg);
     expect(events.filter((msg) => msg === 'Received message from client')).toHaveLength(1);

@@ -128,6 +128,12 @@ export class Terminal {
     return status === '' ? undefined : Number(status);
   }
 
+  /** Waits for the program to end; resolves with its exit status. */
+  async waitForExit(timeoutMs?: number): Promise<number> {
+    await this.waitFor(() => this.exitStatus() !== undefined, timeoutMs);
+    return this.exitStatus()!;
+  }
+
   kill(): void {
     rmSync(this.#statusFile, { force: true });
     try {
