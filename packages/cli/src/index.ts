@@ -1,27 +1,33 @@
-export { LOG_LEVELS, describeParseError, flag, flagName, formatUsage, parseFlags } from './flags';
-export type { Flag, FlagSpec, FlagValues, LogLevel, ParsedArgs } from './flags';
-export { createAppLogger } from './logger';
-export type { AppLogger } from './logger';
+// The apps' shared code, by part: flags (and where their values come from), logging, a
+// server's life (signals, workers), and the clients' console. The apps import only this.
+export { flag, LOG_LEVELS } from './flags/flag';
+export type { Flag, FlagSpec, FlagValues, LogLevel } from './flags/flag';
+export { describeParseError, flagName, parseFlags } from './flags/parse-flags';
+export type { ParsedArgs } from './flags/parse-flags';
+export { formatUsage } from './flags/usage';
 export { runCli } from './run-cli';
 export type { CliApp } from './run-cli';
-export { onShutdownSignals } from './shutdown-signals';
-export type { ShutdownSignal } from './shutdown-signals';
-export { PROMPT, REPLY_PREFIX, openKeyboard } from './keyboard';
-export type { Keyboard } from './keyboard';
-export { createServerLogger, serve } from './serve';
-export type { ServeOptions } from './serve';
-export {
-  isWorkerMessage,
-  resolveWorkerCount,
-  superviseWorkers,
-  workerField,
-  WORKER_MESSAGE,
-  WORKER_NUMBER_ENV,
-} from './workers';
+
+export { createAppLogger, effectiveLevel } from './logging/app-logger';
+export type { AppLogger } from './logging/app-logger';
+
+export { serve } from './server/serve';
+export type { ServeOptions } from './server/serve';
+export { createServerLogger } from './server/server-logger';
+export { STOP_STATE, StopSwitch } from './server/stop-switch';
+export type { ShutdownSignal, StopHandlers, StopRequest, StopState } from './server/stop-switch';
+export { superviseWorkers } from './server/supervise-workers';
+export type { SuperviseOptions } from './server/supervise-workers';
+export { resolveWorkerCount, workerField, WORKER_NUMBER_ENV } from './server/worker-count';
+export type { WorkersOption } from './server/worker-count';
+export { isWorkerMessage, WORKER_MESSAGE } from './server/worker-messages';
+export type { WorkerMessage } from './server/worker-messages';
 export {
   FIRST_RESTART_DELAY_MS,
   HEALTHY_AFTER_MS,
   MAX_RESTART_DELAY_MS,
   RestartBackoff,
-} from './restart-backoff';
-export type { SuperviseOptions, WorkerMessage, WorkersOption } from './workers';
+} from './server/restart-backoff';
+
+export { openKeyboard, PROMPT, REPLY_PREFIX } from './console/keyboard';
+export type { Keyboard } from './console/keyboard';

@@ -1,4 +1,6 @@
-import { formatUsage, parseFlags, type FlagSpec, type FlagValues } from './flags';
+import type { FlagSpec, FlagValues } from './flags/flag';
+import { parseFlags } from './flags/parse-flags';
+import { formatUsage } from './flags/usage';
 
 export interface CliApp<S extends FlagSpec> {
   readonly name: string;

@@ -1,16 +1,8 @@
 import cluster from 'node:cluster';
-import type { LogLevel } from './flags';
-import { createAppLogger, type AppLogger } from './logger';
-import { onShutdownSignals, type ShutdownSignal } from './shutdown-signals';
-import {
-  isWorkerMessage,
-  resolveWorkerCount,
-  superviseWorkers,
-  WORKER_MESSAGE,
-  workerField,
-  type WorkerMessage,
-  type WorkersOption,
-} from './workers';
+import type { AppLogger } from '../logging/app-logger';
+import { StopSwitch } from './stop-switch';
+import { superviseWorkers } from './supervise-workers';
+import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
 
 export interface ServeOptions {
   /** The app's name, the prefix of its one stderr line when it cannot start. */
@@ -57,18 +49,8 @@ interface ListenHooks {
 }
 
 async function serveAlone(options: ServeOptions): Promise<number> {
-  let stop!: (graceMs: number) => void;
-  const stopRequested = new Promise<number>((resolve) => (stop = resolve));
-  const removeHandlers = onShutdownSignals({
-    graceful: (signal) => {
-      logStop(options, signal);
-      stop(options.graceMs);
-    },
-    immediate: (signal) => {
-      options.log.logger.warn({ signal }, 'Second signal: closing at once');
-      void options.close(0);
-    },
-  });
+  const { stopSwitch, stopRequested } = createStop(options);
+  const removeHandlers = stopSwitch.listen(['SIGINT', 'SIGTERM'], options.graceMs);
   const code = await listenThenServe(options, stopRequested, {
     failed: async (reason) => {
       options.log.flush();
@@ -84,44 +66,51 @@ async function serveAlone(options: ServeOptions): Promise<number> {
  * at a terminal reaches every process of the group, workers included: they leave it to the
  * primary, or a single Ctrl+C would count twice. SIGTERM sent to the worker itself stops
  * it gracefully, a second one at once; the primary's request and a SIGTERM to the whole
- * group (systemd's default) are one stop, not two, so they never cut the grace short.
+ * group (systemd's default) are one stop, not two (see StopSwitch).
  * A worker that cannot listen tells the primary why rather than printing it: with N
  * workers the user would otherwise read the same line N times.
  */
 async function serveAsWorker(options: ServeOptions): Promise<number> {
-  let stop!: (graceMs: number) => void;
-  const stopRequested = new Promise<number>((resolve) => (stop = resolve));
-  let stopping = false;
-  const requestStop = (graceMs: number, signal?: ShutdownSignal): void => {
-    if (!stopping) {
-      stopping = true;
-      logStop(options, signal, graceMs);
-      stop(graceMs);
-    } else if (graceMs === 0) {
-      options.log.logger.warn({ ...(signal ? { signal } : {}) }, 'Closing at once');
-      void options.close(0);
-    }
-  };
+  const { stopSwitch, stopRequested } = createStop(options);
   const onMessage = (message: unknown): void => {
     if (isWorkerMessage(message) && message.type === WORKER_MESSAGE.shutdown) {
-      requestStop(message.graceMs);
+      stopSwitch.request({ graceMs: message.graceMs });
     }
   };
-  const ignoreInterrupt = (): void => undefined;
-  let terms = 0;
-  const onTerm = (): void => {
-    terms += 1;
-    requestStop(terms === 1 ? options.graceMs : 0, 'SIGTERM');
-  };
   process.on('message', onMessage);
-  process.on('SIGINT', ignoreInterrupt);
-  process.on('SIGTERM', onTerm);
+  stopSwitch.listen(['SIGTERM'], options.graceMs, ['SIGINT']);
   const code = await listenThenServe(options, stopRequested, {
     listening: () => tellPrimary({ type: WORKER_MESSAGE.listening }),
     failed: (reason) => tellPrimary({ type: WORKER_MESSAGE.failed, message: reason }),
   });
   // The IPC channel to the primary would keep this process alive: end it ourselves.
   process.exit(code);
+}
+
+/**
+ * The stop of one serving process: the first request logs `Shutting down` and lets
+ * `listenThenServe` close within its grace; a later one at once closes without waiting.
+ */
+function createStop(options: ServeOptions): {
+  stopSwitch: StopSwitch;
+  stopRequested: Promise<number>;
+} {
+  let stop!: (graceMs: number) => void;
+  const stopRequested = new Promise<number>((resolve) => (stop = resolve));
+  const stopSwitch = new StopSwitch({
+    graceful: ({ graceMs, signal }) => {
+      options.log.logger.info({ ...(signal ? { signal } : {}), graceMs }, 'Shutting down');
+      stop(graceMs);
+    },
+    immediate: ({ signal }) => {
+      options.log.logger.warn(
+        { ...(signal ? { signal } : {}) },
+        signal ? 'Second signal: closing at once' : 'Closing at once',
+      );
+      void options.close(0);
+    },
+  });
+  return { stopSwitch, stopRequested };
 }
 
 /** Resolves once the message is handed to the channel (or the channel is gone). */
@@ -151,31 +140,4 @@ async function listenThenServe(
   await options.close(graceMs);
   await log.drain();
   return 0;
-}
-
-function logStop(
-  options: ServeOptions,
-  signal: ShutdownSignal | undefined,
-  graceMs = options.graceMs,
-): void {
-  options.log.logger.info({ ...(signal ? { signal } : {}), graceMs }, 'Shutting down');
-}
-
-/**
- * What both servers set up before `serve`: how many processes `--workers` means, and the
- * stdout logger whose every line names its worker when there are several.
- */
-export function createServerLogger(
-  name: string,
-  options: { logLevel: LogLevel; dump: boolean; workers: WorkersOption },
-): { log: AppLogger; workers: number } {
-  const workers = resolveWorkerCount(options.workers);
-  const log = createAppLogger({
-    name,
-    level: options.logLevel,
-    dump: options.dump,
-    stream: 'stdout',
-    base: { worker: workerField(workers) },
-  });
-  return { log, workers };
 }

@@ -1,64 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
-import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { RestartBackoff } from './restart-backoff';
-
-/** `--workers N|auto`: how many server processes; `auto` is one per core. */
-export type WorkersOption = number | 'auto';
-
-export function resolveWorkerCount(option: WorkersOption): number {
-  return option === 'auto' ? availableParallelism() : option;
-}
-
-/**
- * The environment variable that tells a forked worker its number, 1..N. A replacement for
- * a crashed worker takes over its number, so `worker` in the logs stays 1..N however often
- * workers are restarted (node:cluster's own ids keep counting up: N+1, N+2, ...).
- */
-export const WORKER_NUMBER_ENV = 'NETLAB_WORKER';
-
-/**
- * The `worker` field of every log line when the server runs as a cluster: 0 for the
- * primary (which only supervises), 1..N for the workers. Undefined for a single process,
- * whose lines carry no such field.
- */
-export function workerField(count: number): number | undefined {
-  if (cluster.isWorker) {
-    const number = Number(process.env[WORKER_NUMBER_ENV]);
-    return Number.isInteger(number) && number > 0 ? number : cluster.worker?.id;
-  }
-  return count > 1 ? 0 : undefined;
-}
-
-/** Messages between the primary and its workers, over the cluster's IPC channel. */
-export const WORKER_MESSAGE = {
-  /** worker -> primary: bound and serving. */
-  listening: 'netlab:listening',
-  /** worker -> primary: could not listen; `message` is the line for the user. */
-  failed: 'netlab:failed',
-  /** primary -> worker: stop within `graceMs` (0: at once). */
-  shutdown: 'netlab:shutdown',
-} as const;
-
-export type WorkerMessage =
-  | { type: typeof WORKER_MESSAGE.listening }
-  | { type: typeof WORKER_MESSAGE.failed; message: string }
-  | { type: typeof WORKER_MESSAGE.shutdown; graceMs: number };
-
-export function isWorkerMessage(value: unknown): value is WorkerMessage {
-  if (value === null || typeof value !== 'object') return false;
-  const message = value as Record<string, unknown>;
-  switch (message.type) {
-    case WORKER_MESSAGE.listening:
-      return true;
-    case WORKER_MESSAGE.failed:
-      return typeof message.message === 'string';
-    case WORKER_MESSAGE.shutdown:
-      return typeof message.graceMs === 'number' && message.graceMs >= 0;
-    default:
-      return false;
-  }
-}
+import { StopSwitch } from './stop-switch';
+import { WORKER_NUMBER_ENV } from './worker-count';
+import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
 
 /** Past the grace period (and the workers' own closing), workers that still run are killed. */
 const KILL_MARGIN_MS = 2_000;
@@ -108,8 +53,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
     const finishIfAllGone = (): void => {
       if (!stopping || slots.some((slot) => slot.worker)) return;
       clearTimeout(killTimer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      removeSignalHandlers();
       if (exitCode === 0) logger.info({ workers: count }, 'Server closed');
       resolve(exitCode);
     };
@@ -140,19 +84,17 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       for (const slot of slots) slot.worker?.process.kill('SIGKILL');
     };
 
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals += 1;
-      if (signals === 1) {
-        logger.info({ signal, graceMs }, 'Shutting down');
-        stopAll(graceMs);
-      } else {
+    const stopSwitch = new StopSwitch({
+      graceful: ({ signal, graceMs: graceMsNow }) => {
+        logger.info({ signal, graceMs: graceMsNow }, 'Shutting down');
+        stopAll(graceMsNow);
+      },
+      immediate: ({ signal }) => {
         logger.warn({ signal }, 'Second signal: closing at once');
         stopAll(0);
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+      },
+    });
+    const removeSignalHandlers = stopSwitch.listen(['SIGINT', 'SIGTERM'], graceMs);
 
     const fork = (slot: Slot): void => {
       slot.restartTimer = undefined;

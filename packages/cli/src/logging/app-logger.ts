@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './flags';
+import type { LogLevel } from '../flags/flag';
 
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 const GATHER_LOG_BYTES = 1024;

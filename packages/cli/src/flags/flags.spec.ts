@@ -1,5 +1,6 @@
-import { effectiveLevel } from './logger';
-import { flag, flagName, formatUsage, parseFlags } from './flags';
+import { flag } from './flag';
+import { flagName, parseFlags } from './parse-flags';
+import { formatUsage } from './usage';
 
 const spec = {
   host: flag.host('0.0.0.0', 'address to bind'),
@@ -106,15 +107,5 @@ describe('formatUsage', () => {
     expect(usage).toContain('--help');
     expect(usage).toContain('--version');
     expect(usage.endsWith('Exit status: 0, 1, 2.\n')).toBe(true);
-  });
-});
-
-describe('effectiveLevel', () => {
-  it('lowers info (and quieter levels) to debug for --dump, whose lines are debug lines', () => {
-    expect(effectiveLevel('info', true)).toBe('debug');
-    expect(effectiveLevel('warn', true)).toBe('debug');
-    expect(effectiveLevel('trace', true)).toBe('trace');
-    expect(effectiveLevel('silent', true)).toBe('silent');
-    expect(effectiveLevel('info', false)).toBe('info');
   });
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { isWorkerMessage, resolveWorkerCount, workerField, WORKER_MESSAGE } from './workers';
+import { resolveWorkerCount, workerField } from './worker-count';
+import { isWorkerMessage, WORKER_MESSAGE } from './worker-messages';
 
 describe('resolveWorkerCount', () => {
   it('takes a number as it is', () => {

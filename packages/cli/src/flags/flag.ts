@@ -1,0 +1,105 @@
+// zod/mini: tree-shakable, so each app's bundle carries only the checks it uses.
+import * as z from 'zod/mini';
+
+/**
+ * One command-line flag: how its text becomes a value, and what to tell a user who got it
+ * wrong. `accepts` completes the sentence "--port must be ..." of the one-line usage error.
+ */
+export interface Flag<T> {
+  readonly kind: 'value' | 'switch';
+  readonly schema: z.ZodMiniType<T, string> | null;
+  readonly defaultValue: T;
+  readonly accepts: string;
+  readonly help: string;
+  readonly valueName: string;
+}
+
+export type FlagSpec = Record<string, Flag<unknown>>;
+export type FlagValues<S extends FlagSpec> = { [K in keyof S]: S[K]['defaultValue'] };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+// A host name (RFC 1123 labels) or an IP literal; whether it exists is the resolver's call.
+const HOST_PATTERN =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.%A-Za-z]*)$/;
+
+function valueFlag<T>(
+  schema: z.ZodMiniType<T, string>,
+  defaultValue: T,
+  accepts: string,
+  help: string,
+  valueName: string,
+): Flag<T> {
+  return { kind: 'value', schema, defaultValue, accepts, help, valueName };
+}
+
+/** Decimal digits only (no sign, exponent or fraction), read as an integer in [min, max]. */
+function integerText(min: number, max: number): z.ZodMiniType<number, string> {
+  const digits = z.string().check(z.regex(/^\d+$/));
+  return z.pipe(z.pipe(digits, z.transform(Number)), z.int().check(z.gte(min), z.lte(max)));
+}
+
+/** Builders for the flags the apps share; each app composes its own spec from them. */
+export const flag = {
+  integer(min: number, max: number, defaultValue: number, help: string, valueName = 'N') {
+    const schema = integerText(min, max);
+    return valueFlag(schema, defaultValue, `an integer from ${min} to ${max}`, help, valueName);
+  },
+  /** A port number; servers accept 0 (the OS picks one), clients start at 1. */
+  port(defaultValue: number, help: string, min = 0) {
+    return flag.integer(min, 65535, defaultValue, help, 'PORT');
+  },
+  host(defaultValue: string, help: string) {
+    const schema = z.string().check(z.regex(HOST_PATTERN));
+    return valueFlag(schema, defaultValue, 'an IPv4 or IPv6 address or a host name', help, 'HOST');
+  },
+  choice<const C extends readonly [string, ...string[]]>(
+    choices: C,
+    defaultValue: C[number],
+    help: string,
+    valueName = 'NAME',
+  ) {
+    const schema = z.enum(choices) as unknown as z.ZodMiniType<C[number], string>;
+    return valueFlag(schema, defaultValue, `one of ${choices.join(', ')}`, help, valueName);
+  },
+  /** A string flag without a default: undefined when absent (e.g. --path). */
+  optionalText(help: string, accepts: string, valueName: string) {
+    const schema = z.string().check(z.minLength(1)) as z.ZodMiniType<string | undefined, string>;
+    return valueFlag<string | undefined>(schema, undefined, accepts, help, valueName);
+  },
+  /** A flag whose text is read by a custom zod schema (e.g. `--workers N|auto`). */
+  custom<T>(
+    schema: z.ZodMiniType<T, string>,
+    defaultValue: T,
+    accepts: string,
+    help: string,
+    valueName: string,
+  ) {
+    return valueFlag(schema, defaultValue, accepts, help, valueName);
+  },
+  /** `--workers N|auto`: server processes, `auto` for one per core. */
+  workers(): Flag<number | 'auto'> {
+    const schema = z.union([z.literal('auto'), integerText(1, 256)]);
+    return valueFlag<number | 'auto'>(
+      schema,
+      1,
+      'an integer from 1 to 256, or auto (one per core)',
+      'server processes (node:cluster), auto for one per core',
+      'N|auto',
+    );
+  },
+  switch(help: string): Flag<boolean> {
+    return {
+      kind: 'switch',
+      schema: null,
+      defaultValue: false,
+      accepts: 'no value',
+      help,
+      valueName: '',
+    };
+  },
+  logLevel(): Flag<LogLevel> {
+    return flag.choice(LOG_LEVELS, 'info', `log level: ${LOG_LEVELS.join(', ')}`, 'LEVEL');
+  },
+};
