@@ -4,12 +4,13 @@ import { readCpuSeconds, readProcessTreeCpuSeconds } from './proc-stats';
 
 describe('readProcessTreeCpuSeconds', () => {
   it("counts the CPU time of a process's children (a --workers server's workers) with its own", async () => {
-    // A child that burns 0.3 s of CPU, says so, and then waits to be killed.
+    // A child that burns 0.3 s of CPU, says so, and then waits to be killed. It counts its own
+    // CPU time, not the clock's: on a loaded machine 300 ms of wall time may be far less CPU.
     const child = spawn(
       process.execPath,
       [
         '-e',
-        'const end = Date.now() + 300; while (Date.now() < end); console.log("done"); setInterval(() => {}, 1000)',
+        'while (process.cpuUsage().user < 300_000); console.log("done"); setInterval(() => {}, 1000)',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
