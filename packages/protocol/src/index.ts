@@ -54,5 +54,7 @@ export { levelEnabled, silentLogger } from './logger';
 export type { Logger } from './logger';
 export { describeCause, formatHostPort } from './endpoint-text';
 export type { HostPort } from './endpoint-text';
+export { backoffCeiling, fullJitterDelay } from './backoff';
+export type { BackoffPolicy, RandomSource } from './backoff';
 export { PROXY_V2_SIGNATURE, ProxyHeaderDecoder } from './proxy-header';
 export type { ProxyHeader, ProxyHeaderResult } from './proxy-header';

@@ -8,6 +8,7 @@ export const TcpErrorCode = {
   LISTEN_FAILED: 'TCP_LISTEN_FAILED',
   CONNECT_FAILED: 'TCP_CONNECT_FAILED',
   CONNECTION_LOST: 'TCP_CONNECTION_LOST',
+  TIMEOUT: 'TCP_TIMEOUT',
   ABORTED: 'TCP_ABORTED',
   CLOSED: 'TCP_CLOSED',
   USAGE: 'TCP_USAGE',
@@ -91,6 +92,21 @@ export class TcpConnectionLostError extends TcpEndpointError {
       options,
     );
     this.unanswered = unanswered;
+  }
+}
+
+/** A request got no reply within its `timeout` (counted from the call, a reconnect included). */
+export class TcpTimeoutError extends TcpEndpointError {
+  override name = 'TcpTimeoutError';
+  /** The time limit that passed, in ms. */
+  readonly timeoutMs: number;
+  constructor(endpoint: TcpEndpoint, timeoutMs: number) {
+    super(
+      TcpErrorCode.TIMEOUT,
+      endpoint,
+      `No reply from ${formatEndpoint(endpoint)} within ${timeoutMs} ms`,
+    );
+    this.timeoutMs = timeoutMs;
   }
 }
 

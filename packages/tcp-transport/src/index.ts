@@ -7,7 +7,9 @@ export type {
   TcpCloseOptions,
 } from './tcp-server';
 export { connectTcp } from './tcp-client';
-export type { TcpClient, TcpTarget, ConnectTcpOptions } from './tcp-client';
+export type { TcpClient, TcpTarget, ConnectTcpOptions, TcpRequestOptions } from './tcp-client';
+export { DEFAULT_RECONNECT, TCP_CLIENT_STATUS } from './client-status';
+export type { TcpClientStatus, TcpReconnectOptions } from './client-status';
 export { CLOSE_REASON } from './session';
 export type {
   CloseReason,
@@ -26,6 +28,7 @@ export {
   TcpListenError,
   TcpConnectError,
   TcpConnectionLostError,
+  TcpTimeoutError,
   TcpAbortError,
   TcpClosedError,
   TcpUsageError,

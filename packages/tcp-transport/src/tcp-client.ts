@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeBytes,
+  fullJitterDelay,
   lineCodec,
   type FrameCodec,
   type FrameDecoder,
@@ -9,10 +11,20 @@ import {
   type Logger,
 } from '@netlab/protocol';
 import {
+  MAX_TIMER_MS,
+  TCP_CLIENT_STATUS,
+  resolveReconnect,
+  type ResolvedReconnect,
+  type TcpClientStatus,
+  type TcpReconnectOptions,
+} from './client-status';
+import {
   TcpAbortError,
   TcpClosedError,
   TcpConnectError,
   TcpConnectionLostError,
+  TcpTimeoutError,
+  TcpUsageError,
   formatEndpoint,
   type TcpEndpoint,
 } from './errors';
@@ -21,7 +33,7 @@ import type { PeerAddress } from './session';
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export type TcpTarget = TcpEndpoint;
 
-/** How connectTcp frames, logs and can be cancelled; every field is optional. */
+/** How connectTcp frames, logs, reconnects and can be cancelled; every field is optional. */
 export interface ConnectTcpOptions<T> {
   /** Framing; default: lines, with room for a long `History` reply (64 MiB). */
   codec?: FrameCodec<T>;
@@ -31,29 +43,57 @@ export interface ConnectTcpOptions<T> {
   logger?: Logger;
   /** Log every frame in and out at debug level: length, text and hex. */
   dump?: boolean;
+  /**
+   * Connect again after a lost connection, with exponential backoff and full jitter (off
+   * when absent; `{}` takes every default). Requests in flight when it dropped reject with
+   * TcpConnectionLostError and are never sent again; requests made meanwhile wait for the
+   * new connection (within their own timeout). The first connect is not retried.
+   */
+  reconnect?: TcpReconnectOptions;
+  /** Told of every change: connected, lost, reconnecting, reconnected, gave up. */
+  onStatus?: (status: TcpClientStatus) => void;
+}
+
+/** How long one request may wait, and what can cancel it. */
+export interface TcpRequestOptions {
+  /** Gives up (rejects with TcpAbortError) if it fires before the reply. */
+  signal?: AbortSignal;
+  /**
+   * Rejects with TcpTimeoutError (code TCP_TIMEOUT) if no reply came within this many ms
+   * of the call, a wait for a reconnect included. No limit when absent.
+   */
+  timeout?: number;
 }
 
 /**
- * One connection to a request/reply server: every frame sent gets exactly one reply, in
+ * A connection to a request/reply server: every frame sent gets exactly one reply, in
  * order. `request` pairs a frame with its reply; `send` leaves the reply to `replies()`,
- * which also yields anything the server says unasked (`Error: server busy`).
+ * which also yields anything the server says unasked (`Error: server busy`, a chat line).
  */
 export interface TcpClient<T> {
-  /** Sends `frame`; resolves with its reply. Rejects with TcpConnectionLostError if the connection ends first. */
-  request(frame: T, options?: { signal?: AbortSignal }): Promise<T>;
-  /** Sends `frame`; its reply goes to `replies()`. Throws TcpClosedError after `end()` or `close()`. */
-  send(frame: T): void;
-  /** Replies not claimed by `request`, in order; ends when the connection closes. One reader. */
+  /**
+   * Sends `frame`; resolves with its reply. Rejects with TcpConnectionLostError if the
+   * connection ends first, TcpTimeoutError past `timeout`, TcpAbortError when `signal` fires.
+   * A request given up after it was sent has its reply dropped when it comes.
+   */
+  request(frame: T, options?: TcpRequestOptions): Promise<T>;
+  /**
+   * Sends `frame`; its reply goes to `replies()`. With `{ reply: false }` no reply is
+   * expected at all (a chat line): nothing waits for one. Throws TcpClosedError after
+   * `end()` or `close()`.
+   */
+  send(frame: T, options?: { reply?: boolean }): void;
+  /** Replies not claimed by `request`, in order; ends when the client closes. One reader. */
   replies(): AsyncIterable<T>;
   /** Half-close: no more frames from us; resolves once the server has answered the rest and closed. */
   end(): Promise<void>;
   /** Closes at once; outstanding requests reject with TcpClosedError. Idempotent. */
   close(): Promise<void>;
-  /** Resolves when the connection is closed: to the error that ended it, or undefined for a clean end. */
+  /** Resolves when the client is closed for good: to the error that ended it, or undefined for a clean end. */
   closed(): Promise<Error | undefined>;
-  /** Frames sent and not yet answered. */
+  /** Frames sent (or waiting for a reconnect) and not yet answered. */
   readonly pending: number;
-  /** Where this client connected. */
+  /** Where this client connects. */
   readonly target: TcpTarget;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
@@ -71,16 +111,28 @@ export function connectTcp<T>(
   target: TcpTarget,
   options: ConnectTcpOptions<T> & { codec: FrameCodec<T> },
 ): Promise<TcpClient<T>>;
-export function connectTcp<T>(
+export async function connectTcp<T>(
   target: TcpTarget,
   options: ConnectTcpOptions<T> = {},
 ): Promise<TcpClient<T>> {
   const codec =
     options.codec ??
     (lineCodec({ maxLineBytes: CLIENT_MAX_LINE_BYTES }) as unknown as FrameCodec<T>);
-  const { signal } = options;
+  const reconnect = options.reconnect ? resolveReconnect(options.reconnect) : undefined;
+  const socket = await openSocket(target, options.signal);
+  return new FramedTcpClient(socket, target, {
+    codec,
+    logger: options.logger ?? silentLogger,
+    dump: options.dump ?? false,
+    reconnect,
+    onStatus: options.onStatus ?? (() => undefined),
+  });
+}
+
+/** A connected socket, or TcpConnectError / TcpAbortError. */
+function openSocket(target: TcpTarget, signal: AbortSignal | undefined): Promise<Socket> {
   if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
-  return new Promise<TcpClient<T>>((resolve, reject) => {
+  return new Promise<Socket>((resolve, reject) => {
     const socket =
       'path' in target
         ? connect({ path: target.path, allowHalfOpen: true })
@@ -92,15 +144,7 @@ export function connectTcp<T>(
     };
     const onConnect = (): void => {
       settle();
-      resolve(
-        new FramedTcpClient(
-          socket,
-          target,
-          codec,
-          options.logger ?? silentLogger,
-          options.dump ?? false,
-        ),
-      );
+      resolve(socket);
     };
     const onError = (error: Error): void => {
       settle();
@@ -123,84 +167,123 @@ interface Waiter<T> {
   reject(error: Error): void;
 }
 
-/** A frame sent and not yet answered: a request's waiter, `null` for `send`, `undefined` once abandoned. */
+/** A frame that expects a reply: a request's waiter, `null` for `send`, `undefined` once given up. */
 type Slot<T> = { waiter: Waiter<T> | null | undefined };
 
-const CLIENT_STATE = { open: 'open', ending: 'ending', closed: 'closed' } as const;
+/** A frame waiting for the connection to come back; `slot` is absent when no reply is expected. */
+interface Queued<T> {
+  frame: T;
+  slot: Slot<T> | undefined;
+}
+
+const CLIENT_STATE = {
+  open: 'open',
+  reconnecting: 'reconnecting',
+  ending: 'ending',
+  closed: 'closed',
+} as const;
 type ClientState = (typeof CLIENT_STATE)[keyof typeof CLIENT_STATE];
+
+interface ClientSettings<T> {
+  codec: FrameCodec<T>;
+  logger: Logger;
+  dump: boolean;
+  reconnect: ResolvedReconnect | undefined;
+  onStatus: (status: TcpClientStatus) => void;
+}
+
+/**
+ * One socket's share of the client: its decoder and the frames sent on it that await a
+ * reply. A lost link takes its slots with it; the client goes on with a new link.
+ */
+interface Link<T> {
+  readonly socket: Socket;
+  readonly decoder: FrameDecoder<T>;
+  /** The server as the connected socket names it (getpeername), for dump lines. */
+  readonly peer: PeerAddress;
+  readonly slots: Slot<T>[];
+  slotHead: number;
+  corked: boolean;
+  socketError: Error | undefined;
+  /** Set when we end the stream because it cannot be trusted (a reply past the codec's limit). */
+  failure: TcpConnectionLostError | undefined;
+}
 
 class FramedTcpClient<T> implements TcpClient<T> {
   readonly target: TcpTarget;
-  readonly #socket: Socket;
-  readonly #codec: FrameCodec<T>;
-  readonly #decoder: FrameDecoder<T>;
-  readonly #logger: Logger;
-  readonly #dump: boolean;
-  /** The server as the connected socket names it (getpeername), for dump lines. */
-  readonly #peer: PeerAddress;
-  readonly #slots: Slot<T>[] = [];
-  #slotHead = 0;
+  readonly #settings: ClientSettings<T>;
+  #link: Link<T>;
+  /** Frames made while reconnecting, sent in order once the new connection is up. */
+  #queued: Queued<T>[] = [];
   readonly #unclaimed: T[] = [];
   #reader: (() => void) | undefined;
   #state: ClientState = CLIENT_STATE.open;
-  #socketError: Error | undefined;
-  #failure: Error | undefined;
   #closedByUs = false;
-  #corked = false;
+  /** Stops a reconnect in progress when the user ends or closes the client. */
+  #stopReconnecting: AbortController | undefined;
+  #resolveClosed!: (result: Error | undefined) => void;
   readonly #closed: Promise<Error | undefined>;
 
-  constructor(
-    socket: Socket,
-    target: TcpTarget,
-    codec: FrameCodec<T>,
-    logger: Logger,
-    dump: boolean,
-  ) {
-    this.#socket = socket;
+  constructor(socket: Socket, target: TcpTarget, settings: ClientSettings<T>) {
     this.target = target;
-    this.#codec = codec;
-    this.#decoder = codec.createDecoder();
-    this.#logger = logger;
-    this.#dump = dump;
-    this.#peer = peerOf(socket, target);
-    this.#closed = new Promise((resolve) => socket.once('close', () => resolve(this.#onClose())));
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    logger.debug({ transport: 'tcp', remote: formatEndpoint(target) }, 'Connected');
+    this.#settings = settings;
+    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    this.#link = this.#attach(socket);
+    settings.onStatus({ type: TCP_CLIENT_STATUS.connected });
   }
 
   get pending(): number {
-    return this.#slots.length - this.#slotHead;
+    return this.#link.slots.length - this.#link.slotHead + this.#queued.length;
   }
 
-  request(frame: T, options: { signal?: AbortSignal } = {}): Promise<T> {
-    const { signal } = options;
+  request(frame: T, options: TcpRequestOptions = {}): Promise<T> {
+    const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) {
+      return Promise.reject(
+        new TcpUsageError(`timeout must be a positive number of milliseconds (got ${timeout})`),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       const slot: Slot<T> = { waiter: null };
-      const onAbort = (): void => {
-        // The frame is already on its way; its reply, when it comes, is dropped.
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const giveUp = (error: Error): void => {
+        // Sent already: its reply, when it comes, is dropped. Still queued: never sent.
         slot.waiter = undefined;
-        reject(new TcpAbortError({ cause: signal?.reason }));
+        done();
+        reject(error);
+      };
+      const onAbort = (): void => giveUp(new TcpAbortError({ cause: signal?.reason }));
+      const done = (): void => {
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
       };
       slot.waiter = {
         resolve: (reply) => {
-          signal?.removeEventListener('abort', onAbort);
+          done();
           resolve(reply);
         },
         reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
+          done();
           reject(error);
         },
       };
       this.#write(frame, slot);
+      if (settled) return; // refused at once: the client is closed
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) {
+        timer = setTimeout(
+          () => giveUp(new TcpTimeoutError(this.target, timeout)),
+          Math.min(timeout, MAX_TIMER_MS),
+        );
+      }
     });
   }
 
-  send(frame: T): void {
-    this.#write(frame, { waiter: null });
+  send(frame: T, options: { reply?: boolean } = {}): void {
+    this.#write(frame, options.reply === false ? undefined : { waiter: null });
   }
 
   async *replies(): AsyncIterable<T> {
@@ -218,7 +301,11 @@ class FramedTcpClient<T> implements TcpClient<T> {
   async end(): Promise<void> {
     if (this.#state === CLIENT_STATE.open) {
       this.#state = CLIENT_STATE.ending;
-      this.#socket.end();
+      this.#link.socket.end();
+    } else if (this.#state === CLIENT_STATE.reconnecting) {
+      // Nothing is connected to answer what waits: it was never sent.
+      this.#stopReconnecting?.abort();
+      this.#finish(undefined);
     }
     await this.#closed;
   }
@@ -226,7 +313,12 @@ class FramedTcpClient<T> implements TcpClient<T> {
   async close(): Promise<void> {
     if (this.#state !== CLIENT_STATE.closed) {
       this.#closedByUs = true;
-      this.#socket.destroy();
+      if (this.#state === CLIENT_STATE.reconnecting) {
+        this.#stopReconnecting?.abort();
+        this.#finish(undefined);
+      } else {
+        this.#link.socket.destroy();
+      }
     }
     await this.#closed;
   }
@@ -239,91 +331,180 @@ class FramedTcpClient<T> implements TcpClient<T> {
     return this.close();
   }
 
-  #write(frame: T, slot: Slot<T>): void {
+  #attach(socket: Socket): Link<T> {
+    const link: Link<T> = {
+      socket,
+      decoder: this.#settings.codec.createDecoder(),
+      peer: peerOf(socket, this.target),
+      slots: [],
+      slotHead: 0,
+      corked: false,
+      socketError: undefined,
+      failure: undefined,
+    };
+    socket.on('data', (chunk: Buffer) => this.#onData(link, chunk));
+    socket.on('end', () => this.#onEnd(link));
+    socket.on('error', (error: Error) => (link.socketError = error));
+    socket.once('close', () => this.#onClose(link));
+    this.#settings.logger.debug(
+      { transport: 'tcp', remote: formatEndpoint(this.target) },
+      'Connected',
+    );
+    return link;
+  }
+
+  #write(frame: T, slot: Slot<T> | undefined): void {
+    if (this.#state === CLIENT_STATE.reconnecting) {
+      this.#queued.push({ frame, slot });
+      return;
+    }
     if (this.#state !== CLIENT_STATE.open) {
       const error = new TcpClosedError('connection');
-      if (slot.waiter) slot.waiter.reject(error);
+      if (slot?.waiter) slot.waiter.reject(error);
       else throw error;
       return;
     }
-    this.#slots.push(slot);
-    if (this.#dump && levelEnabled(this.#logger, 'debug')) this.#logFrame('out', frame);
-    // Frames sent in one tick (piped input) leave in one segment, not one write each.
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(this.#uncork);
-    }
-    this.#socket.write(this.#codec.encode([frame]));
+    this.#writeOn(this.#link, frame, slot);
   }
 
-  readonly #uncork = (): void => {
-    this.#corked = false;
-    this.#socket.uncork();
-  };
+  #writeOn(link: Link<T>, frame: T, slot: Slot<T> | undefined): void {
+    if (slot) link.slots.push(slot);
+    const { codec, logger, dump } = this.#settings;
+    if (dump && levelEnabled(logger, 'debug')) this.#logFrame(link, 'out', frame);
+    // Frames sent in one tick (piped input) leave in one segment, not one write each.
+    if (!link.corked) {
+      link.corked = true;
+      link.socket.cork();
+      process.nextTick(() => {
+        link.corked = false;
+        link.socket.uncork();
+      });
+    }
+    link.socket.write(codec.encode([frame]));
+  }
 
-  readonly #onData = (chunk: Buffer): void => {
+  #onData(link: Link<T>, chunk: Buffer): void {
     let frames: T[];
     try {
-      frames = this.#decoder.push(chunk);
+      frames = link.decoder.push(chunk);
     } catch (error) {
       // A reply longer than the codec allows: the stream cannot be trusted past it.
-      this.#failure = new TcpConnectionLostError(this.target, this.pending, { cause: error });
-      this.#socket.destroy();
+      link.failure = new TcpConnectionLostError(this.target, unansweredOn(link), {
+        cause: error,
+      });
+      link.socket.destroy();
       return;
     }
-    const dump = this.#dump && levelEnabled(this.#logger, 'debug');
+    const { logger, dump } = this.#settings;
+    const dumping = dump && levelEnabled(logger, 'debug');
     for (const frame of frames) {
-      if (dump) this.#logFrame('in', frame);
-      this.#deliver(frame);
+      if (dumping) this.#logFrame(link, 'in', frame);
+      this.#deliver(link, frame);
     }
-  };
+  }
 
-  #deliver(reply: T): void {
-    const slot = this.#slotHead < this.#slots.length ? this.#slots[this.#slotHead++] : undefined;
-    if (this.#slotHead > 1024 && this.#slotHead * 2 > this.#slots.length) {
-      this.#slots.splice(0, this.#slotHead);
-      this.#slotHead = 0;
+  #deliver(link: Link<T>, reply: T): void {
+    const slot = link.slotHead < link.slots.length ? link.slots[link.slotHead++] : undefined;
+    if (link.slotHead > 1024 && link.slotHead * 2 > link.slots.length) {
+      link.slots.splice(0, link.slotHead);
+      link.slotHead = 0;
     }
     if (slot?.waiter) return slot.waiter.resolve(reply);
-    if (slot && slot.waiter === undefined) return; // abandoned by an aborted request
+    if (slot && slot.waiter === undefined) return; // given up by its request
     this.#unclaimed.push(reply);
     this.#wakeReader();
   }
 
-  readonly #onEnd = (): void => {
-    // The server finished sending. Whatever is still owed will never come; end our side too.
+  #onEnd(link: Link<T>): void {
+    // The server finished sending. Whatever is still owed will never come.
+    if (this.#state === CLIENT_STATE.open && this.#settings.reconnect) {
+      // Lost, not ended: close this socket now and connect again.
+      link.socket.destroy();
+      return;
+    }
     if (this.#state === CLIENT_STATE.open) this.#state = CLIENT_STATE.ending;
-    this.#socket.end();
-  };
+    link.socket.end();
+  }
 
-  readonly #onError = (error: Error): void => {
-    this.#socketError = error;
-  };
-
-  #onClose(): Error | undefined {
-    this.#state = CLIENT_STATE.closed;
-    const unanswered = this.pending;
-    let result = this.#failure;
-    if (!result && unanswered > 0) {
-      result = this.#closedByUs
-        ? new TcpClosedError('connection')
-        : new TcpConnectionLostError(this.target, unanswered, { cause: this.#socketError });
-    }
-    if (!result && this.#socketError && !this.#closedByUs) {
-      result = new TcpConnectionLostError(this.target, 0, { cause: this.#socketError });
-    }
-    for (let i = this.#slotHead; i < this.#slots.length; i++) {
-      this.#slots[i].waiter?.reject(result ?? new TcpClosedError('connection'));
-    }
-    this.#slots.length = 0;
-    this.#slotHead = 0;
-    this.#wakeReader();
-    this.#logger.debug(
+  #onClose(link: Link<T>): void {
+    const unanswered = unansweredOn(link);
+    this.#settings.logger.debug(
       { transport: 'tcp', remote: formatEndpoint(this.target), unanswered },
       'Disconnected',
     );
-    return this.#closedByUs && result instanceof TcpClosedError ? undefined : result;
+    if (this.#state === CLIENT_STATE.open && this.#settings.reconnect && !this.#closedByUs) {
+      const lost: TcpConnectionLostError =
+        link.failure ??
+        new TcpConnectionLostError(this.target, unanswered, { cause: link.socketError });
+      rejectSlots(link, lost);
+      this.#state = CLIENT_STATE.reconnecting;
+      this.#settings.onStatus({ type: TCP_CLIENT_STATUS.lost, error: lost });
+      void this.#reconnect(this.#settings.reconnect, lost);
+      return;
+    }
+    let result: Error | undefined = link.failure;
+    if (!result && unanswered > 0) {
+      result = this.#closedByUs
+        ? new TcpClosedError('connection')
+        : new TcpConnectionLostError(this.target, unanswered, { cause: link.socketError });
+    }
+    if (!result && link.socketError && !this.#closedByUs) {
+      result = new TcpConnectionLostError(this.target, 0, { cause: link.socketError });
+    }
+    rejectSlots(link, result ?? new TcpClosedError('connection'));
+    this.#finish(this.#closedByUs && result instanceof TcpClosedError ? undefined : result);
+  }
+
+  /** Connects again, waiting a jittered, growing delay before each attempt. */
+  async #reconnect(policy: ResolvedReconnect, lost: Error): Promise<void> {
+    const stop = new AbortController();
+    this.#stopReconnecting = stop;
+    const { logger, onStatus } = this.#settings;
+    let error = lost;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      const delayMs = fullJitterDelay(attempt, policy, policy.random);
+      onStatus({ type: TCP_CLIENT_STATUS.reconnecting, attempt, delayMs, error });
+      logger.debug({ transport: 'tcp', attempt, delayMs }, 'Reconnecting');
+      let socket: Socket;
+      try {
+        await sleep(delayMs, undefined, { signal: stop.signal });
+        socket = await openSocket(this.target, stop.signal);
+      } catch (failure) {
+        if (stop.signal.aborted) return; // end() or close() took over
+        error = failure as Error;
+        continue;
+      }
+      if (stop.signal.aborted) {
+        // end() or close() came while the connection was being made.
+        socket.destroy();
+        return;
+      }
+      this.#stopReconnecting = undefined;
+      this.#link = this.#attach(socket);
+      this.#state = CLIENT_STATE.open;
+      onStatus({ type: TCP_CLIENT_STATUS.reconnected, attempt });
+      const queued = this.#queued;
+      this.#queued = [];
+      for (const { frame, slot } of queued) {
+        // A request that timed out or was aborted while it waited is never sent.
+        if (slot && slot.waiter === undefined) continue;
+        this.#writeOn(this.#link, frame, slot);
+      }
+      return;
+    }
+    this.#stopReconnecting = undefined;
+    onStatus({ type: TCP_CLIENT_STATUS.gaveUp, attempts: policy.maxAttempts, error });
+    this.#finish(error);
+  }
+
+  /** The client is done for good: what still waits is refused, readers and closed() learn. */
+  #finish(result: Error | undefined): void {
+    this.#state = CLIENT_STATE.closed;
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const { slot } of queued) slot?.waiter?.reject(result ?? new TcpClosedError('connection'));
+    this.#wakeReader();
+    this.#resolveClosed(result);
   }
 
   #wakeReader(): void {
@@ -332,16 +513,26 @@ class FramedTcpClient<T> implements TcpClient<T> {
     reader?.();
   }
 
-  #logFrame(direction: 'in' | 'out', frame: T): void {
-    this.#logger.debug(
+  #logFrame(link: Link<T>, direction: 'in' | 'out', frame: T): void {
+    this.#settings.logger.debug(
       {
         direction,
-        peer: this.#peer,
-        ...describeBytes(this.#codec.encode([frame])),
+        peer: link.peer,
+        ...describeBytes(this.#settings.codec.encode([frame])),
       },
       direction === 'in' ? 'Frame in' : 'Frame out',
     );
   }
+}
+
+function unansweredOn<T>(link: Link<T>): number {
+  return link.slots.length - link.slotHead;
+}
+
+function rejectSlots<T>(link: Link<T>, error: Error): void {
+  for (let i = link.slotHead; i < link.slots.length; i++) link.slots[i].waiter?.reject(error);
+  link.slots.length = 0;
+  link.slotHead = 0;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   TcpConnectionLostError,
   TcpErrorCode,
   TcpListenError,
+  TcpTimeoutError,
   TcpTransportError,
   TcpUsageError,
 } from '../src';
@@ -18,6 +19,7 @@ const samples: TcpTransportError[] = [
   new TcpListenError({ host: '0.0.0.0', port: 1060 }, { cause: systemError('EADDRINUSE') }),
   new TcpConnectError({ host: '127.0.0.1', port: 1060 }, { cause: systemError('ECONNREFUSED') }),
   new TcpConnectionLostError({ path: '/tmp/netlab.sock' }, 2, { cause: systemError('ECONNRESET') }),
+  new TcpTimeoutError({ host: '127.0.0.1', port: 1060 }, 500),
   new TcpAbortError(),
   new TcpClosedError('connection'),
   new TcpUsageError('listen() was already called on this server'),
@@ -57,5 +59,16 @@ describe('the tcp-transport error catalogue', () => {
     expect(samples[2].message).toBe(
       'Connection to /tmp/netlab.sock lost (connection reset by peer) with 2 replies outstanding',
     );
+  });
+
+  it('says "No reply from 127.0.0.1:1060 within 500 ms" for a request past its timeout', () => {
+    const error = new TcpTimeoutError({ host: '127.0.0.1', port: 1060 }, 500);
+    expect(error).toMatchObject({
+      code: 'TCP_TIMEOUT',
+      host: '127.0.0.1',
+      port: 1060,
+      timeoutMs: 500,
+    });
+    expect(error.message).toBe('No reply from 127.0.0.1:1060 within 500 ms');
   });
 });
