@@ -148,6 +148,22 @@ describe('tcp client: per-request timeout', () => {
   });
 });
 
+describe('tcp client: frames that expect no reply', () => {
+  it('sends with { reply: false } without waiting for anything; what the server says goes to replies()', async () => {
+    const server = new RecordingServer();
+    const client = await connectTcp({ host: '127.0.0.1', port: await server.listen() });
+    onCleanup(() => client.close());
+    client.send('hold quiet', { reply: false });
+    client.send('spoken', { reply: false });
+    expect(client.pending).toBe(0);
+    const iterator = client.replies()[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ value: 'ok spoken', done: false });
+    await client.end();
+    // Nothing was owed, so the server's close is a clean end.
+    await expect(client.closed()).resolves.toBeUndefined();
+  });
+});
+
 describe('tcp client: reconnect', () => {
   it('is off by default: a lost connection closes the client', async () => {
     const server = new RecordingServer();
