@@ -26,6 +26,20 @@ if [ "$build" = 1 ]; then
     --log-level=warning
 fi
 
+# The native load generator: compiled with the machine's gcc whenever its source is newer
+# than the binary (--skip-build too: it takes a second, and a stale one would mislead).
+generator=tmp/bench/load-generator-native
+source=tools/bench/native/load-generator.c
+if [ ! -x "$generator" ] || [ "$source" -nt "$generator" ]; then
+  if ! command -v gcc >/dev/null 2>&1; then
+    echo "bench: gcc is needed to compile $source (tools/scripts/ensure-system-packages.sh installs it)" >&2
+    exit 1
+  fi
+  echo "bench: compiling $source ..." >&2
+  mkdir -p tmp/bench
+  gcc -O2 -Wall -Wextra -Werror -o "$generator" "$source"
+fi
+
 # tcp-idle-rss holds 10,000 connections: the generator and the server each need a
 # descriptor per connection. Raise the soft limit as far as the hard one allows.
 hard=$(ulimit -Hn)

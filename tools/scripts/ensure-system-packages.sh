@@ -2,7 +2,8 @@
 # The Debian programs the end-to-end tests drive besides Node: tmux (a real terminal for
 # the interactive clients), netcat and socat (plain clients, as a user would use them),
 # haproxy and nginx with its stream module (the load balancers of the production recipe),
-# ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it).
+# ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it), gcc
+# (tools/bench compiles its native load generator with it).
 # Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
 # otherwise names what to install and fails, rather than letting tests fail later in a less
 # clear way.
@@ -16,6 +17,7 @@ declare -A package_of=(
   [nginx]=nginx
   [ss]=iproute2
   [python3]=python3
+  [gcc]=gcc
 )
 
 missing=()

@@ -3,11 +3,12 @@
 // even when a target is missed (it reports, it is not a test), 1 when a measurement
 // could not run, saw a wrong reply or lost a server, 2 on a usage error.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBenchArgs, USAGE, UsageError } from './cli-options';
+import { NATIVE_GENERATOR_FILE } from './native-generator';
 import type { BenchOptions } from './cli-options';
 import { readOpenFilesLimit } from './proc-stats';
 import { formatReport, summarizeRun } from './report';
@@ -39,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
     bundleDir: __dirname,
     python: process.env.BENCH_PYTHON ?? 'python3',
   };
+  const nativeGenerator = path.join(paths.bundleDir, NATIVE_GENERATOR_FILE);
+  if (!existsSync(nativeGenerator)) {
+    process.stderr.write(
+      `bench: ${nativeGenerator} does not exist: tools/bench/run.sh compiles it from tools/bench/native/load-generator.c with gcc\n`,
+    );
+    return 1;
+  }
   const startedAt = new Date();
   const clock = performance.now();
   const environment = describeEnvironment();
@@ -94,7 +102,11 @@ function settingsOf(options: BenchOptions) {
 
 function listing(): string {
   const scenarios = SCENARIOS.map((each) => {
-    const others = each.subjects.map((subject) => subject.server).join(', ');
+    const others = each.subjects
+      .map((subject) =>
+        subject.against ? `${subject.server} (vs ${subject.against})` : subject.server,
+      )
+      .join(', ');
     return `  ${each.name.padEnd(17)} ${each.summary}\n  ${''.padEnd(17)} baseline ${each.baseline}; vs ${others}`;
   });
   const servers = SERVER_NAMES.map((name) => `  ${name.padEnd(17)} ${SERVER_DESCRIPTIONS[name]}`);

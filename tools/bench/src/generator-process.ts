@@ -1,13 +1,14 @@
-// The runner's side of the load generator: fork it, hand it one job, await one result.
+// The runner's side of the idle-connections generator: fork it, hand it one job, await one
+// result.
 
 import { fork } from 'node:child_process';
-import type { GeneratorJob, GeneratorMessage, GeneratorResult } from './job-types';
+import type { GeneratorMessage, IdleConnectionsJob, IdleConnectionsResult } from './job-types';
 
 export function runGenerator(
   scriptPath: string,
-  job: GeneratorJob,
+  job: IdleConnectionsJob,
   timeoutMs: number,
-): Promise<GeneratorResult> {
+): Promise<IdleConnectionsResult> {
   return new Promise((resolve, reject) => {
     const child = fork(scriptPath, [], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -1,5 +1,6 @@
-// The messages between the runner and its load-generator child process. The runner sends
-// one job over IPC; the generator answers with one result (or one failure) and exits.
+// The jobs the runner gives its load generators and the results they give back: the TCP
+// and UDP loads go to the native generator (native/load-generator.c, as arguments; its
+// result as JSON on stdout), idle connections to a forked Node process (over IPC).
 
 export type ServiceName = 'uppercase' | 'task';
 
@@ -49,8 +50,6 @@ export interface IdleConnectionsJob extends JobTarget {
   settleMs: number;
 }
 
-export type GeneratorJob = TcpLoadJob | UdpLoadJob | IdleConnectionsJob;
-
 export interface ErrorTally {
   /** Wrong replies, connections closed or failed under the generator, replies never received. */
   errors: number;
@@ -88,7 +87,5 @@ export interface IdleConnectionsResult extends ErrorTally {
   serverRssBytes?: number;
 }
 
-export type GeneratorResult = LoadResult | IdleConnectionsResult;
-
 export type GeneratorMessage =
-  { type: 'result'; result: GeneratorResult } | { type: 'failure'; message: string };
+  { type: 'result'; result: IdleConnectionsResult } | { type: 'failure'; message: string };

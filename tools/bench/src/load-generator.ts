@@ -1,23 +1,10 @@
-// The load generator's process: the runner forks it once per measurement, sends it one
-// job over IPC and gets one result back. All connections live in this one process and
-// its one event loop, so its CPU share (reported with every result) says plainly whether
-// the generator or the server set the pace.
+// The idle-connections generator's process: the runner forks it once per measurement,
+// sends it one job over IPC and gets one result back. (The TCP and UDP loads are driven by
+// the native generator, native/load-generator.c: this one only opens connections and
+// holds them, which takes no CPU worth measuring.)
 
-import type { GeneratorJob, GeneratorMessage, GeneratorResult } from './job-types';
+import type { GeneratorMessage, IdleConnectionsJob } from './job-types';
 import { runIdleConnections } from './idle-connections';
-import { runTcpLoad } from './load-tcp';
-import { runUdpLoad } from './load-udp';
-
-function run(job: GeneratorJob): Promise<GeneratorResult> {
-  switch (job.kind) {
-    case 'tcp-load':
-      return runTcpLoad(job);
-    case 'udp-load':
-      return runUdpLoad(job);
-    case 'idle-connections':
-      return runIdleConnections(job);
-  }
-}
 
 function answer(message: GeneratorMessage): void {
   process.send!(message, () => process.exit(0));
@@ -29,8 +16,8 @@ if (!process.send) {
 }
 // Never outlive the runner.
 process.on('disconnect', () => process.exit(1));
-process.once('message', (job: GeneratorJob) => {
-  run(job).then(
+process.once('message', (job: IdleConnectionsJob) => {
+  runIdleConnections(job).then(
     (result) => answer({ type: 'result', result }),
     (error: unknown) =>
       answer({ type: 'failure', message: error instanceof Error ? error.message : String(error) }),

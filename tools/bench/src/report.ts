@@ -5,12 +5,14 @@ import { median } from './latency-histogram';
 import { describeTarget, formatMetric, meetsTarget, METRICS } from './metrics';
 import type { MetricName } from './metrics';
 import type { Measurement, RunRecord } from './runner';
+import { scenarioServers } from './scenarios';
 import type { Scenario } from './scenarios';
 import type { ServerName } from './servers';
 import { formatTable } from './text-table';
 
-// Above this share of a core the generator may be what limits the figures.
-const GENERATOR_SATURATED = 0.9;
+// Above half a core the generator is no longer a small, steady cost beside the server: on a
+// 2-core machine it competes for the server's core, and its figures stop measuring the server.
+export const GENERATOR_CPU_LIMIT = 0.5;
 
 export interface ServerSummary {
   scenario: string;
@@ -36,6 +38,10 @@ export interface Comparison {
   ratio?: number;
   target?: string;
   ok?: boolean;
+  /** The generator's CPU share (median) against the baseline and against the subject. */
+  generatorCpu: [number | undefined, number | undefined];
+  /** Either generator went above GENERATOR_CPU_LIMIT: the ratio does not measure the servers. */
+  generatorBound: boolean;
 }
 
 export interface RunSummary {
@@ -50,7 +56,7 @@ export function summarizeRun(scenarios: readonly Scenario[], record: RunRecord):
   const warnings: string[] = [];
   for (const scenario of scenarios) {
     const byServer = new Map<ServerName, ServerSummary>();
-    for (const server of [scenario.baseline, ...scenario.subjects.map((each) => each.server)]) {
+    for (const server of scenarioServers(scenario)) {
       const measured = record.measurements.filter(
         (each) => each.scenario === scenario.name && each.server === server,
       );
@@ -58,14 +64,15 @@ export function summarizeRun(scenarios: readonly Scenario[], record: RunRecord):
       const summary = summarizeServer(scenario.name, server, measured);
       byServer.set(server, summary);
       servers.push(summary);
-      if ((summary.generatorCpu ?? 0) >= GENERATOR_SATURATED) {
+      if (isGeneratorBound(summary)) {
         warnings.push(
-          `${scenario.name} · ${server}: the generator used ${percent(summary.generatorCpu)} of a core; it may have set the pace`,
+          `${scenario.name} · ${server}: the generator used ${percent(summary.generatorCpu)} of a core (over ${percent(GENERATOR_CPU_LIMIT)}): this row does not measure the server`,
         );
       }
     }
-    const baseline = byServer.get(scenario.baseline);
     for (const subject of scenario.subjects) {
+      const baselineName = subject.against ?? scenario.baseline;
+      const baseline = byServer.get(baselineName);
       const measured = byServer.get(subject.server);
       if (baseline === undefined && measured === undefined) continue;
       for (const metric of scenario.compared) {
@@ -79,18 +86,26 @@ export function summarizeRun(scenarios: readonly Scenario[], record: RunRecord):
         comparisons.push({
           scenario: scenario.name,
           metric,
-          baseline: scenario.baseline,
+          baseline: baselineName,
           baselineValue,
           subject: subject.server,
           subjectValue,
           ratio,
           target: target && describeTarget(target),
           ok: target && ratio !== undefined ? meetsTarget(target, ratio) : undefined,
+          generatorCpu: [baseline?.generatorCpu, measured?.generatorCpu],
+          generatorBound:
+            (baseline !== undefined && isGeneratorBound(baseline)) ||
+            (measured !== undefined && isGeneratorBound(measured)),
         });
       }
     }
   }
   return { servers, comparisons, warnings };
+}
+
+function isGeneratorBound(summary: ServerSummary): boolean {
+  return (summary.generatorCpu ?? 0) > GENERATOR_CPU_LIMIT;
 }
 
 function summarizeServer(
@@ -154,7 +169,7 @@ export function formatReport(summary: RunSummary, record: RunRecord): string {
           formatMetric('p999Micros', each.metrics.p999Micros),
           formatMetric('serverRssMiB', each.metrics.serverRssMiB),
           formatMetric('startupMs', each.metrics.startupMs),
-          percent(each.generatorCpu),
+          percent(each.generatorCpu) + (isGeneratorBound(each) ? ' !' : ''),
           percent(each.serverCpu),
           String(each.errors),
           String(each.lost),
@@ -164,7 +179,18 @@ export function formatReport(summary: RunSummary, record: RunRecord): string {
   sections.push(
     'Ratios to the baseline (subject / baseline)\n' +
       formatTable(
-        ['scenario', 'metric', 'baseline', 'value', 'subject', 'value', 'ratio', 'target', 'ok?'],
+        [
+          'scenario',
+          'metric',
+          'baseline',
+          'value',
+          'subject',
+          'value',
+          'ratio',
+          'target',
+          'ok?',
+          'gen CPU',
+        ],
         summary.comparisons.map((each) => [
           each.scenario,
           METRICS[each.metric].label,
@@ -175,6 +201,9 @@ export function formatReport(summary: RunSummary, record: RunRecord): string {
           each.ratio === undefined ? '-' : `${each.ratio.toFixed(2)}×`,
           each.target ?? '',
           each.ok === undefined ? '' : each.ok ? 'yes' : 'NO',
+          each.generatorCpu.every((share) => share === undefined)
+            ? ''
+            : `${each.generatorCpu.map(percent).join(' / ')}${each.generatorBound ? ' NOT MEASURING THE SERVER' : ''}`,
         ]),
       ),
   );

@@ -1,5 +1,4 @@
-import fc from 'fast-check';
-import { createRequestMaker, parseSequence, replyRuleFor } from './request-content';
+import { createRequestMaker, replyRuleFor } from './request-content';
 
 describe('createRequestMaker', () => {
   it('builds requests of exactly the asked length, ASCII, lowercase after the prefix', () => {
@@ -23,24 +22,6 @@ describe('createRequestMaker', () => {
 
   it('refuses lengths too short for tag and sequence', () => {
     expect(() => createRequestMaker(8)).toThrow(RangeError);
-  });
-});
-
-describe('parseSequence', () => {
-  it('reads the sequence back from a request and from its uppercased reply', () => {
-    const makeRequest = createRequestMaker(32);
-    fc.assert(
-      fc.property(fc.nat({ max: 2 ** 40 }), fc.nat({ max: 99 }), (sequence, socket) => {
-        const request = makeRequest(`s${socket}`, sequence);
-        expect(parseSequence(request)).toBe(sequence);
-        expect(parseSequence(request.toUpperCase())).toBe(sequence);
-      }),
-    );
-  });
-
-  it('finds nothing in text without a sequence', () => {
-    expect(parseSequence('Your data was 31 bytes')).toBeUndefined();
-    expect(parseSequence('c1-:abc')).toBeUndefined();
   });
 });
 

@@ -9,7 +9,7 @@
 import type { ServiceName } from './job-types';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz';
-const SEQUENCE_START = '-';
+const SEQUENCE_START = '-'; // native/load-generator.c builds the same requests
 const SEQUENCE_END = ':';
 
 /** The shortest request content the generator can build (tag, sequence, separators). */
@@ -35,16 +35,6 @@ export function createRequestMaker(contentChars: number): RequestMaker {
     }
     return prefix + paddings[sequence % ALPHABET.length].slice(0, contentChars - prefix.length);
   };
-}
-
-/** The sequence number a request (or its uppercased reply) carries, if it carries one. */
-export function parseSequence(text: string): number | undefined {
-  const start = text.indexOf(SEQUENCE_START);
-  const end = text.indexOf(SEQUENCE_END, start + 1);
-  if (start < 0 || end < 0) return undefined;
-  const digits = text.slice(start + 1, end);
-  if (!/^[0-9a-z]+$/i.test(digits)) return undefined;
-  return parseInt(digits, 36);
 }
 
 export type ReplyRule = (request: string) => string;

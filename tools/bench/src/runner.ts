@@ -7,7 +7,14 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchOptions } from './cli-options';
 import { runGenerator } from './generator-process';
-import type { GeneratorJob, IdleConnectionsResult, LoadResult, ServiceName } from './job-types';
+import { NATIVE_GENERATOR_FILE, runNativeGenerator } from './native-generator';
+import type {
+  IdleConnectionsJob,
+  IdleConnectionsResult,
+  LoadResult,
+  ServiceName,
+} from './job-types';
+import type { TcpLoadJob, UdpLoadJob } from './job-types';
 import { median } from './latency-histogram';
 import type { MetricName } from './metrics';
 import { formatMetric } from './metrics';
@@ -150,19 +157,20 @@ async function measure(
   paths: BenchPaths,
 ): Promise<Measurement> {
   const generator = path.join(paths.bundleDir, 'load-generator.js');
+  const nativeGenerator = path.join(paths.bundleDir, NATIVE_GENERATOR_FILE);
   const timing = { warmupMs: options.warmupMs, durationMs: options.durationMs };
   const loadTimeout = options.warmupMs + options.durationMs + DRAIN_TIMEOUT_MS + GENERATOR_SLACK_MS;
   switch (scenario.measure) {
     case 'tcp-load':
       return withServer(server, spec, async (running) => {
-        const job: GeneratorJob = {
+        const job: TcpLoadJob = {
           kind: 'tcp-load',
           ...scenario.load,
           ...timing,
           ...target(running),
           drainTimeoutMs: DRAIN_TIMEOUT_MS,
         };
-        const result = (await runGenerator(generator, job, loadTimeout)) as LoadResult;
+        const result = await runNativeGenerator(nativeGenerator, job, loadTimeout);
         const measurement = fromLoad(scenario, server, result);
         if (spec.stdoutFile !== undefined) {
           measurement.details.logMiB = fileSize(spec.stdoutFile) / MIB;
@@ -171,7 +179,7 @@ async function measure(
       });
     case 'udp-load':
       return withServer(server, spec, async (running) => {
-        const job: GeneratorJob = {
+        const job: UdpLoadJob = {
           kind: 'udp-load',
           ...scenario.load,
           ...timing,
@@ -181,12 +189,12 @@ async function measure(
         return fromLoad(
           scenario,
           server,
-          (await runGenerator(generator, job, loadTimeout)) as LoadResult,
+          await runNativeGenerator(nativeGenerator, job, loadTimeout),
         );
       });
     case 'idle-connections':
       return withServer(server, spec, async (running) => {
-        const job: GeneratorJob = {
+        const job: IdleConnectionsJob = {
           kind: 'idle-connections',
           service: scenario.service,
           connections: options.idleConnections,
@@ -194,11 +202,7 @@ async function measure(
           settleMs: IDLE_SETTLE_MS,
           ...target(running),
         };
-        const result = (await runGenerator(
-          generator,
-          job,
-          IDLE_TIMEOUT_MS,
-        )) as IdleConnectionsResult;
+        const result = await runGenerator(generator, job, IDLE_TIMEOUT_MS);
         return fromIdle(scenario, server, result, options.idleConnections);
       });
     case 'startup':

@@ -1,0 +1,739 @@
+// The bench's load generator, in C so that it is not what sets the pace: one thread, one
+// epoll loop, non-blocking sockets, every reply checked. The runner (tools/bench, through
+// native-generator.ts) compiles it with the machine's gcc into tmp/bench/ and runs it once
+// per measurement:
+//
+//   load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
+//   load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS DURATION_MS LOSS_TIMEOUT_MS
+//
+// It prints `window-open` and `window-closed` on stdout as the measurement window opens and
+// closes (the runner reads the server's CPU time at those moments), then one JSON line:
+// the result, with this process's own CPU time over the window (getrusage) as
+// `generatorCpu`, a share of one core.
+//
+// Requests are the ones request-content.ts describes: `<tag>-<sequence in base 36>:` then
+// lowercase padding whose first letter moves with the sequence, so every request differs
+// and a reply names the request it answers.
+//   TCP: each connection keeps IN_FLIGHT lines unanswered; replies come in order, so each
+//   must equal the uppercase of the oldest unanswered line (task: `Your data was N bytes`);
+//   the replies read in one chunk are replaced by as many new lines in one write.
+//   UDP: plain datagrams matched to requests by the sequence number in their content (any
+//   server works, the Python one included); a datagram unanswered after LOSS_TIMEOUT_MS is
+//   counted lost and replaced, a reply after that (or a second one) is counted late.
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_EVENTS 256
+#define KEPT_ERROR_SAMPLES 5
+#define READ_CHUNK (64 * 1024)
+#define CONNECT_TIMEOUT_MS 10000
+#define UDP_BATCH 64
+#define MAX_DATAGRAM 65536
+
+enum phase { WARMUP, WINDOW, DRAIN };
+
+// ---------------------------------------------------------------------------------------
+// Run-wide tallies, shared by both kinds of load.
+
+static struct {
+  enum phase phase;
+  uint64_t messages;
+  uint64_t bytes;
+  uint64_t lost;
+  uint64_t late;
+  uint64_t errors;
+  char *error_samples[KEPT_ERROR_SAMPLES];
+  int kept_errors;
+  float *latency;
+  size_t latency_count;
+  size_t latency_capacity;
+} tally;
+
+static void die(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  fputs("load-generator: ", stderr);
+  vfprintf(stderr, format, args);
+  fputc('\n', stderr);
+  va_end(args);
+  exit(1);
+}
+
+static void add_error(uint64_t occurrences, const char *format, ...) {
+  tally.errors += occurrences;
+  if (tally.kept_errors >= KEPT_ERROR_SAMPLES) return;
+  va_list args;
+  va_start(args, format);
+  if (vasprintf(&tally.error_samples[tally.kept_errors], format, args) >= 0) tally.kept_errors++;
+  va_end(args);
+}
+
+static void record_latency(double micros) {
+  if (tally.latency_count == tally.latency_capacity) {
+    tally.latency_capacity = tally.latency_capacity ? tally.latency_capacity * 2 : 1 << 16;
+    tally.latency = realloc(tally.latency, tally.latency_capacity * sizeof(float));
+    if (!tally.latency) die("out of memory for latency samples");
+  }
+  tally.latency[tally.latency_count++] = (float)micros;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cpu_seconds(void) {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec +
+         usage.ru_stime.tv_usec / 1e6;
+}
+
+/** The measurement window: wall time and this process's CPU time over it. */
+static struct {
+  double opened_ms, closed_ms, cpu_at_open, cpu_at_close;
+} window;
+
+static void open_window(void) {
+  tally.phase = WINDOW;
+  window.opened_ms = now_ms();
+  window.cpu_at_open = cpu_seconds();
+  fputs("window-open\n", stdout);
+  fflush(stdout);
+}
+
+static void close_window(void) {
+  tally.phase = DRAIN;
+  window.closed_ms = now_ms();
+  window.cpu_at_close = cpu_seconds();
+  fputs("window-closed\n", stdout);
+  fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------------------
+// Request content (request-content.ts): `<tag><index>-<base36 sequence>:<padding>`.
+
+static const char ALPHABET[] = "abcdefghijklmnopqrstuvwxyz";
+
+/** Writes exactly `chars` bytes of request `sequence` of tag `tag`+`index` to `out`. */
+static void make_request(char *out, size_t chars, char tag, int index, uint64_t sequence) {
+  char digits[16];
+  int digit_count = 0;
+  uint64_t rest = sequence;
+  do {
+    int digit = (int)(rest % 36);
+    digits[digit_count++] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+    rest /= 36;
+  } while (rest > 0);
+  char name[16];
+  int prefix = snprintf(name, sizeof name, "%c%d-", tag, index);
+  if (prefix < 0 || (size_t)prefix + digit_count + 1 > chars) {
+    die("request prefix of %c%d does not fit in %zu characters", tag, index, chars);
+  }
+  memcpy(out, name, (size_t)prefix);
+  while (digit_count > 0) out[prefix++] = digits[--digit_count];
+  out[prefix++] = ':';
+  unsigned shift = (unsigned)(sequence % 26);
+  for (size_t i = prefix; i < chars; i++) out[i] = ALPHABET[(shift + i - prefix) % 26];
+}
+
+static void to_upper(char *text, size_t length) {
+  for (size_t i = 0; i < length; i++) text[i] = (char)toupper((unsigned char)text[i]);
+}
+
+/** A short, printable rendering of a reply for an error sample. */
+static const char *shown(const char *text, size_t length) {
+  static char buffer[96];
+  size_t kept = length > 60 ? 57 : length;
+  size_t at = 0;
+  for (size_t i = 0; i < kept; i++) {
+    unsigned char c = (unsigned char)text[i];
+    buffer[at++] = (c >= 32 && c < 127 && c != '"' && c != '\\') ? (char)c : '?';
+  }
+  if (kept < length) at += snprintf(buffer + at, sizeof buffer - at, "...(%zu bytes)", length);
+  buffer[at] = '\0';
+  return buffer;
+}
+
+static int parse_int(const char *text, const char *what, long min, long max) {
+  char *end;
+  long value = strtol(text, &end, 10);
+  if (*text == '\0' || *end != '\0' || value < min || value > max) {
+    die("%s must be an integer from %ld to %ld, got '%s'", what, min, max, text);
+  }
+  return (int)value;
+}
+
+static struct sockaddr_storage resolve(const char *host, int port, int type, socklen_t *length) {
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type};
+  struct addrinfo *found;
+  char service[8];
+  snprintf(service, sizeof service, "%d", port);
+  int status = getaddrinfo(host, service, &hints, &found);
+  if (status != 0) die("cannot resolve %s: %s", host, gai_strerror(status));
+  struct sockaddr_storage address;
+  memcpy(&address, found->ai_addr, found->ai_addrlen);
+  *length = found->ai_addrlen;
+  freeaddrinfo(found);
+  return address;
+}
+
+static void epoll_set(int epoll, int op, int fd, uint32_t events, void *data) {
+  struct epoll_event event = {.events = events, .data.ptr = data};
+  if (epoll_ctl(epoll, op, fd, &event) < 0) die("epoll_ctl: %s", strerror(errno));
+}
+
+// ---------------------------------------------------------------------------------------
+// TCP lines.
+
+static struct {
+  int in_flight;
+  size_t line_bytes;  // on the wire, '\n' included
+  bool task;
+  char task_reply[64];
+  size_t task_reply_length;
+  size_t max_reply;  // a longer reply without '\n' means the stream is not line-framed
+} tcp;
+
+struct connection {
+  int fd;
+  int index;
+  bool open;
+  bool writable_wanted;
+  uint64_t next_sequence;
+  uint64_t oldest_sequence;  // of the oldest unanswered line
+  int unanswered;
+  double *sent_at;  // ring of in_flight slots, indexed by sequence % in_flight
+  char *input;
+  size_t input_length, input_capacity;
+  char *output;
+  size_t output_start, output_end;
+  char *expected;  // scratch for the reply expected next
+};
+
+static void flush_output(int epoll, struct connection *c) {
+  while (c->output_start < c->output_end) {
+    ssize_t written = write(c->fd, c->output + c->output_start, c->output_end - c->output_start);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      add_error(1, "connection %d: write: %s", c->index, strerror(errno));
+      c->open = false;
+      close(c->fd);
+      return;
+    }
+    c->output_start += (size_t)written;
+  }
+  if (c->output_start == c->output_end) c->output_start = c->output_end = 0;
+  bool want = c->output_start < c->output_end;
+  if (want != c->writable_wanted) {
+    c->writable_wanted = want;
+    epoll_set(epoll, EPOLL_CTL_MOD, c->fd, EPOLLIN | (want ? EPOLLOUT : 0), c);
+  }
+}
+
+static void send_lines(int epoll, struct connection *c, int count, double now) {
+  if (count <= 0 || !c->open) return;
+  for (int i = 0; i < count; i++) {
+    uint64_t sequence = c->next_sequence++;
+    char *line = c->output + c->output_end;
+    make_request(line, tcp.line_bytes - 1, 'c', c->index, sequence);
+    line[tcp.line_bytes - 1] = '\n';
+    c->output_end += tcp.line_bytes;
+    c->sent_at[sequence % tcp.in_flight] = now;
+    c->unanswered++;
+  }
+  flush_output(epoll, c);
+}
+
+/** Checks one reply (without its line end) against the oldest unanswered line. */
+static void check_reply(struct connection *c, const char *reply, size_t length, double now) {
+  if (c->unanswered == 0) {
+    add_error(1, "connection %d: a reply to nothing: \"%s\"", c->index, shown(reply, length));
+    return;
+  }
+  uint64_t sequence = c->oldest_sequence++;
+  c->unanswered--;
+  const char *expected;
+  size_t expected_length;
+  if (tcp.task) {
+    expected = tcp.task_reply;
+    expected_length = tcp.task_reply_length;
+  } else {
+    expected_length = tcp.line_bytes - 1;
+    make_request(c->expected, expected_length, 'c', c->index, sequence);
+    to_upper(c->expected, expected_length);
+    expected = c->expected;
+  }
+  if (length != expected_length || memcmp(reply, expected, length) != 0) {
+    char wanted[96];
+    snprintf(wanted, sizeof wanted, "%s", shown(expected, expected_length));
+    add_error(1, "connection %d: expected \"%s\", got \"%s\"", c->index, wanted,
+              shown(reply, length));
+  } else if (tally.phase == WINDOW) {
+    tally.messages++;
+    tally.bytes += tcp.line_bytes;
+    record_latency((now - c->sent_at[sequence % tcp.in_flight]) * 1000);
+  }
+}
+
+static void read_replies(int epoll, struct connection *c) {
+  ssize_t received;
+  do {
+    received = read(c->fd, c->input + c->input_length, c->input_capacity - c->input_length);
+  } while (received < 0 && errno == EINTR);
+  if (received < 0 && errno == EAGAIN) return;
+  if (received <= 0) {
+    if (tally.phase != DRAIN || c->unanswered > 0) {
+      add_error(1, "connection %d: %s", c->index,
+                received == 0 ? "closed by the server" : strerror(errno));
+    }
+    c->open = false;
+    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    return;
+  }
+  double now = now_ms();
+  c->input_length += (size_t)received;
+  int answered = 0;
+  char *start = c->input;
+  char *end = c->input + c->input_length;
+  char *newline;
+  while ((newline = memchr(start, '\n', (size_t)(end - start))) != NULL) {
+    size_t length = (size_t)(newline - start);
+    if (length > 0 && start[length - 1] == '\r') length--;
+    check_reply(c, start, length, now);
+    answered++;
+    start = newline + 1;
+  }
+  c->input_length = (size_t)(end - start);
+  if (c->input_length > 0 && start != c->input) memmove(c->input, start, c->input_length);
+  if (c->input_length >= tcp.max_reply) {
+    add_error(1, "connection %d: a reply of over %zu bytes", c->index, tcp.max_reply);
+    c->open = false;
+    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    return;
+  }
+  if (tally.phase != DRAIN) send_lines(epoll, c, answered, now);
+}
+
+static void connect_all(int epoll, struct connection *connections, int count,
+                        const struct sockaddr_storage *address, socklen_t address_length) {
+  for (int i = 0; i < count; i++) {
+    struct connection *c = &connections[i];
+    c->fd = socket(address->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) die("socket: %s", strerror(errno));
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c->fd, (const struct sockaddr *)address, address_length) < 0 &&
+        errno != EINPROGRESS) {
+      die("connection %d failed: %s", i, strerror(errno));
+    }
+    epoll_set(epoll, EPOLL_CTL_ADD, c->fd, EPOLLOUT, c);
+  }
+  int pending = count;
+  double deadline = now_ms() + CONNECT_TIMEOUT_MS;
+  struct epoll_event events[MAX_EVENTS];
+  while (pending > 0) {
+    int timeout = (int)(deadline - now_ms());
+    if (timeout <= 0) die("%d of %d connections not established within %d ms", pending, count,
+                          CONNECT_TIMEOUT_MS);
+    int ready = epoll_wait(epoll, events, MAX_EVENTS, timeout);
+    if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
+    for (int i = 0; i < ready; i++) {
+      struct connection *c = events[i].data.ptr;
+      int error = 0;
+      socklen_t length = sizeof error;
+      getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      if (error != 0) die("connection %d failed: %s", c->index, strerror(error));
+      c->open = true;
+      epoll_set(epoll, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+      pending--;
+    }
+  }
+}
+
+static int outstanding_tcp(struct connection *connections, int count) {
+  int total = 0;
+  for (int i = 0; i < count; i++) {
+    if (connections[i].open) total += connections[i].unanswered;
+  }
+  return total;
+}
+
+static void run_tcp(char **argv) {
+  const char *host = argv[0];
+  int port = parse_int(argv[1], "PORT", 1, 65535);
+  const char *service = argv[2];
+  int count = parse_int(argv[3], "CONNECTIONS", 1, 100000);
+  tcp.in_flight = parse_int(argv[4], "IN_FLIGHT", 1, 100000);
+  tcp.line_bytes = (size_t)parse_int(argv[5], "LINE_BYTES", 17, 1 << 24);
+  int warmup_ms = parse_int(argv[6], "WARMUP_MS", 0, 3600000);
+  int duration_ms = parse_int(argv[7], "DURATION_MS", 1, 3600000);
+  int drain_ms = parse_int(argv[8], "DRAIN_MS", 0, 3600000);
+  if (strcmp(service, "task") == 0) {
+    tcp.task = true;
+    tcp.task_reply_length = (size_t)snprintf(tcp.task_reply, sizeof tcp.task_reply,
+                                             "Your data was %zu bytes", tcp.line_bytes - 1);
+  } else if (strcmp(service, "uppercase") != 0) {
+    die("SERVICE must be uppercase or task, got '%s'", service);
+  }
+  tcp.max_reply = tcp.line_bytes + 1024;
+
+  socklen_t address_length;
+  struct sockaddr_storage address = resolve(host, port, SOCK_STREAM, &address_length);
+  int epoll = epoll_create1(EPOLL_CLOEXEC);
+  struct connection *connections = calloc((size_t)count, sizeof *connections);
+  for (int i = 0; i < count; i++) {
+    struct connection *c = &connections[i];
+    c->index = i;
+    c->sent_at = calloc((size_t)tcp.in_flight, sizeof(double));
+    c->input_capacity = tcp.max_reply > READ_CHUNK ? tcp.max_reply : READ_CHUNK;
+    c->input = malloc(c->input_capacity);
+    c->output = malloc((size_t)tcp.in_flight * tcp.line_bytes);
+    c->expected = malloc(tcp.line_bytes);
+    if (!c->sent_at || !c->input || !c->output || !c->expected) die("out of memory");
+  }
+  connect_all(epoll, connections, count, &address, address_length);
+
+  double started = now_ms();
+  for (int i = 0; i < count; i++) send_lines(epoll, &connections[i], tcp.in_flight, started);
+  double window_opens = started + warmup_ms;
+  double window_closes = window_opens + duration_ms;
+  double drain_ends = 0;
+  struct epoll_event events[MAX_EVENTS];
+  for (;;) {
+    double now = now_ms();
+    if (tally.phase == WARMUP && now >= window_opens) open_window();
+    if (tally.phase == WINDOW && now >= window_closes) {
+      close_window();
+      drain_ends = now + drain_ms;
+    }
+    if (tally.phase == DRAIN &&
+        (outstanding_tcp(connections, count) == 0 || now >= drain_ends)) {
+      break;
+    }
+    double next = tally.phase == WARMUP ? window_opens
+                  : tally.phase == WINDOW ? window_closes
+                                          : (now + 5 < drain_ends ? now + 5 : drain_ends);
+    int timeout = next > now ? (int)(next - now) + 1 : 0;
+    int ready = epoll_wait(epoll, events, MAX_EVENTS, timeout);
+    if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
+    for (int i = 0; i < ready; i++) {
+      struct connection *c = events[i].data.ptr;
+      if (!c->open) continue;
+      if (events[i].events & EPOLLOUT) flush_output(epoll, c);
+      if (c->open && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_replies(epoll, c);
+    }
+  }
+  for (int i = 0; i < count; i++) {
+    struct connection *c = &connections[i];
+    if (c->open && c->unanswered > 0) {
+      add_error((uint64_t)c->unanswered, "connection %d: %d replies never came", i,
+                c->unanswered);
+    }
+    if (c->open) close(c->fd);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// UDP datagrams.
+
+static struct {
+  int in_flight;
+  size_t datagram_bytes;
+  double loss_timeout_ms;
+} udp;
+
+struct datagram_slot {
+  uint64_t sequence;
+  double sent_at;
+  bool used;
+};
+
+struct datagram_socket {
+  int fd;
+  int index;
+  uint64_t next_sequence;
+  int outstanding;
+  struct datagram_slot *slots;  // in_flight of them
+  // Datagrams to send, gathered so one sendmmsg sends a batch.
+  char *pending;
+  int pending_count;
+  char *expected;
+};
+
+static void queue_datagram(struct datagram_socket *s, double now) {
+  for (int i = 0; i < udp.in_flight; i++) {
+    struct datagram_slot *slot = &s->slots[i];
+    if (slot->used) continue;
+    slot->used = true;
+    slot->sequence = s->next_sequence++;
+    slot->sent_at = now;
+    s->outstanding++;
+    make_request(s->pending + (size_t)s->pending_count * udp.datagram_bytes, udp.datagram_bytes,
+                 's', s->index, slot->sequence);
+    s->pending_count++;
+    return;
+  }
+}
+
+static void flush_datagrams(struct datagram_socket *s) {
+  struct mmsghdr messages[UDP_BATCH];
+  struct iovec parts[UDP_BATCH];
+  int sent = 0;
+  while (sent < s->pending_count) {
+    int batch = s->pending_count - sent < UDP_BATCH ? s->pending_count - sent : UDP_BATCH;
+    for (int i = 0; i < batch; i++) {
+      parts[i].iov_base = s->pending + (size_t)(sent + i) * udp.datagram_bytes;
+      parts[i].iov_len = udp.datagram_bytes;
+      memset(&messages[i], 0, sizeof messages[i]);
+      messages[i].msg_hdr.msg_iov = &parts[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+    int done = sendmmsg(s->fd, messages, (unsigned)batch, 0);
+    if (done < 0) {
+      if (errno == EINTR) continue;
+      // A datagram not sent is one the loss sweep will count and replace.
+      if (errno != EAGAIN && errno != ENOBUFS && errno != ECONNREFUSED) {
+        add_error(1, "socket %d: sendmmsg: %s", s->index, strerror(errno));
+      }
+      break;
+    }
+    sent += done;
+  }
+  s->pending_count = 0;
+}
+
+static bool parse_sequence(const char *text, size_t length, uint64_t *sequence) {
+  const char *dash = memchr(text, '-', length);
+  if (!dash) return false;
+  const char *colon = memchr(dash + 1, ':', length - (size_t)(dash + 1 - text));
+  if (!colon || colon == dash + 1 || colon - dash > 14) return false;
+  uint64_t value = 0;
+  for (const char *p = dash + 1; p < colon; p++) {
+    int c = tolower((unsigned char)*p);
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 : -1;
+    if (digit < 0) return false;
+    value = value * 36 + (uint64_t)digit;
+  }
+  *sequence = value;
+  return true;
+}
+
+static void check_datagram(struct datagram_socket *s, const char *reply, size_t length,
+                           double now) {
+  uint64_t sequence;
+  if (!parse_sequence(reply, length, &sequence) || sequence >= s->next_sequence) {
+    add_error(1, "socket %d: a reply to nothing sent: \"%s\"", s->index, shown(reply, length));
+    return;
+  }
+  make_request(s->expected, udp.datagram_bytes, 's', s->index, sequence);
+  to_upper(s->expected, udp.datagram_bytes);
+  struct datagram_slot *slot = NULL;
+  for (int i = 0; i < udp.in_flight; i++) {
+    if (s->slots[i].used && s->slots[i].sequence == sequence) slot = &s->slots[i];
+  }
+  if (length != udp.datagram_bytes || memcmp(reply, s->expected, length) != 0) {
+    char wanted[96];
+    snprintf(wanted, sizeof wanted, "%s", shown(s->expected, udp.datagram_bytes));
+    add_error(1, "socket %d: expected \"%s\", got \"%s\"", s->index, wanted,
+              shown(reply, length));
+  } else if (slot == NULL) {
+    // Answered already, or counted lost before this reply came: UDP may do either.
+    if (tally.phase != WARMUP) tally.late++;
+    return;
+  } else if (tally.phase == WINDOW) {
+    tally.messages++;
+    tally.bytes += length;
+    record_latency((now - slot->sent_at) * 1000);
+  }
+  if (slot != NULL) {
+    slot->used = false;
+    s->outstanding--;
+    if (tally.phase != DRAIN) queue_datagram(s, now);
+  }
+}
+
+static void read_datagrams(struct datagram_socket *s, char *buffers) {
+  struct mmsghdr messages[UDP_BATCH];
+  struct iovec parts[UDP_BATCH];
+  for (int i = 0; i < UDP_BATCH; i++) {
+    parts[i].iov_base = buffers + (size_t)i * MAX_DATAGRAM;
+    parts[i].iov_len = MAX_DATAGRAM;
+    memset(&messages[i], 0, sizeof messages[i]);
+    messages[i].msg_hdr.msg_iov = &parts[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  int received = recvmmsg(s->fd, messages, UDP_BATCH, MSG_DONTWAIT, NULL);
+  if (received < 0) {
+    if (errno != EAGAIN && errno != EINTR) {
+      add_error(1, "socket %d: %s", s->index, strerror(errno));
+    }
+    return;
+  }
+  double now = now_ms();
+  for (int i = 0; i < received; i++) {
+    check_datagram(s, parts[i].iov_base, messages[i].msg_len, now);
+  }
+  flush_datagrams(s);
+}
+
+static void expire_lost(struct datagram_socket *s, double now) {
+  for (int i = 0; i < udp.in_flight; i++) {
+    struct datagram_slot *slot = &s->slots[i];
+    if (!slot->used || now - slot->sent_at < udp.loss_timeout_ms) continue;
+    slot->used = false;
+    s->outstanding--;
+    if (tally.phase != WARMUP) tally.lost++;
+    if (tally.phase != DRAIN) queue_datagram(s, now);
+  }
+  flush_datagrams(s);
+}
+
+static void run_udp(char **argv) {
+  const char *host = argv[0];
+  int port = parse_int(argv[1], "PORT", 1, 65535);
+  int count = parse_int(argv[2], "SOCKETS", 1, 10000);
+  udp.in_flight = parse_int(argv[3], "IN_FLIGHT", 1, 10000);
+  udp.datagram_bytes = (size_t)parse_int(argv[4], "DATAGRAM_BYTES", 16, 65000);
+  int warmup_ms = parse_int(argv[5], "WARMUP_MS", 0, 3600000);
+  int duration_ms = parse_int(argv[6], "DURATION_MS", 1, 3600000);
+  udp.loss_timeout_ms = parse_int(argv[7], "LOSS_TIMEOUT_MS", 1, 3600000);
+
+  socklen_t address_length;
+  struct sockaddr_storage address = resolve(host, port, SOCK_DGRAM, &address_length);
+  int epoll = epoll_create1(EPOLL_CLOEXEC);
+  struct datagram_socket *sockets = calloc((size_t)count, sizeof *sockets);
+  char *buffers = malloc((size_t)UDP_BATCH * MAX_DATAGRAM);
+  if (!sockets || !buffers) die("out of memory");
+  for (int i = 0; i < count; i++) {
+    struct datagram_socket *s = &sockets[i];
+    s->index = i;
+    s->slots = calloc((size_t)udp.in_flight, sizeof *s->slots);
+    s->pending = malloc((size_t)udp.in_flight * udp.datagram_bytes);
+    s->expected = malloc(udp.datagram_bytes);
+    if (!s->slots || !s->pending || !s->expected) die("out of memory");
+    s->fd = socket(address.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s->fd < 0) die("socket: %s", strerror(errno));
+    // A connected socket sends without an address per datagram and hears only the server.
+    if (connect(s->fd, (struct sockaddr *)&address, address_length) < 0) {
+      die("socket %d: connect: %s", i, strerror(errno));
+    }
+    epoll_set(epoll, EPOLL_CTL_ADD, s->fd, EPOLLIN, s);
+  }
+
+  double started = now_ms();
+  for (int i = 0; i < count; i++) {
+    for (int j = 0; j < udp.in_flight; j++) queue_datagram(&sockets[i], started);
+    flush_datagrams(&sockets[i]);
+  }
+  double window_opens = started + warmup_ms;
+  double window_closes = window_opens + duration_ms;
+  double drain_ends = 0;
+  double sweep_every = udp.loss_timeout_ms / 4 > 1 ? udp.loss_timeout_ms / 4 : 1;
+  double next_sweep = started + sweep_every;
+  struct epoll_event events[MAX_EVENTS];
+  for (;;) {
+    double now = now_ms();
+    if (tally.phase == WARMUP && now >= window_opens) open_window();
+    if (tally.phase == WINDOW && now >= window_closes) {
+      close_window();
+      // Every datagram still out is answered or expired within one loss timeout.
+      drain_ends = now + 2 * udp.loss_timeout_ms;
+    }
+    if (now >= next_sweep) {
+      for (int i = 0; i < count; i++) expire_lost(&sockets[i], now);
+      next_sweep = now + sweep_every;
+    }
+    if (tally.phase == DRAIN) {
+      int outstanding = 0;
+      for (int i = 0; i < count; i++) outstanding += sockets[i].outstanding;
+      if (outstanding == 0 || now >= drain_ends) break;
+    }
+    double next = tally.phase == WARMUP ? window_opens
+                  : tally.phase == WINDOW ? window_closes
+                                          : drain_ends;
+    if (next_sweep < next) next = next_sweep;
+    int timeout = next > now ? (int)(next - now) + 1 : 0;
+    int ready = epoll_wait(epoll, events, MAX_EVENTS, timeout);
+    if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
+    for (int i = 0; i < ready; i++) read_datagrams(events[i].data.ptr, buffers);
+  }
+  for (int i = 0; i < count; i++) close(sockets[i].fd);
+}
+
+// ---------------------------------------------------------------------------------------
+// The result.
+
+static int compare_floats(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/** Nearest rank, as latency-histogram.ts: the smallest sample with `fraction` at or below it. */
+static double percentile(double fraction) {
+  if (tally.latency_count == 0) return 0;
+  size_t rank = (size_t)(fraction * (double)tally.latency_count + 0.999999);
+  if (rank < 1) rank = 1;
+  return tally.latency[rank - 1];
+}
+
+static void print_result(const char *kind) {
+  double seconds = (window.closed_ms - window.opened_ms) / 1000;
+  double cpu = window.cpu_at_close - window.cpu_at_open;
+  qsort(tally.latency, tally.latency_count, sizeof(float), compare_floats);
+  printf("{\"kind\":\"%s\",\"windowSeconds\":%.6f,\"messages\":%llu,"
+         "\"messagesPerSecond\":%.3f,\"bytesPerSecond\":%.3f,"
+         "\"latencyMicros\":{\"samples\":%zu,\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,"
+         "\"max\":%.3f},\"lost\":%llu,\"late\":%llu,\"generatorCpu\":%.6f,\"errors\":%llu,"
+         "\"errorSamples\":[",
+         kind, seconds, (unsigned long long)tally.messages, tally.messages / seconds,
+         tally.bytes / seconds, tally.latency_count, percentile(0.5), percentile(0.99),
+         percentile(0.999),
+         tally.latency_count ? tally.latency[tally.latency_count - 1] : 0.0,
+         (unsigned long long)tally.lost, (unsigned long long)tally.late, cpu / seconds,
+         (unsigned long long)tally.errors);
+  for (int i = 0; i < tally.kept_errors; i++) {
+    // Samples are printable ASCII without quotes or backslashes (see shown()), apart
+    // from strerror text, which is plain ASCII too.
+    printf("%s\"%s\"", i ? "," : "", tally.error_samples[i]);
+  }
+  printf("]}\n");
+  fflush(stdout);
+}
+
+int main(int argc, char **argv) {
+  if (argc == 11 && strcmp(argv[1], "tcp") == 0) {
+    run_tcp(argv + 2);
+  } else if (argc == 10 && strcmp(argv[1], "udp") == 0) {
+    run_udp(argv + 2);
+  } else {
+    die("usage:\n"
+        "  load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS "
+        "DURATION_MS DRAIN_MS\n"
+        "  load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS "
+        "DURATION_MS LOSS_TIMEOUT_MS");
+  }
+  print_result(strcmp(argv[1], "tcp") == 0 ? "tcp-load" : "udp-load");
+  return 0;
+}
