@@ -73,6 +73,12 @@ export const TCP_SERVER_FLAGS = {
     'ms a client that does not read may stay paused before it is closed',
     'MS',
   ),
+  maxInFlight: flag.integer(
+    1,
+    1_000_000,
+    DEFAULT_LIMITS.maxInFlight,
+    'lines of one connection its service may be working on at once; at the cap that connection is not read',
+  ),
   proxyProtocol: flag.switch(
     'every connection starts with a PROXY protocol header (v1 or v2) from a load balancer: log and serve the client it names',
   ),

@@ -26,6 +26,7 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
       lineDeadlineMs: options.lineDeadline,
       maxPendingWriteBytes: options.maxPendingWriteBytes,
       stuckWriterTimeoutMs: options.stuckWriterTimeout,
+      maxInFlight: options.maxInFlight,
     },
   });
 }

@@ -15,7 +15,9 @@ export type {
   CloseReason,
   ConnectionInfo,
   PeerAddress,
+  SessionConnection,
   SessionHandler,
+  SessionOutcome,
   SessionResult,
 } from './session';
 export { DEFAULT_LIMITS, resolveLimits } from './limits';

@@ -16,6 +16,12 @@ export interface TcpLimits {
   maxPendingWriteBytes: number;
   /** Close a connection that stays over `maxPendingWriteBytes` for this long. */
   stuckWriterTimeoutMs: number;
+  /**
+   * Frames of one connection handed to its session and not answered yet (asynchronous
+   * handlers). At the cap the server stops reading that connection until replies are
+   * written, so a client pipelining at a slow handler costs bounded memory.
+   */
+  maxInFlight: number;
 }
 
 /**
@@ -23,6 +29,8 @@ export interface TcpLimits {
  * maxPendingWriteBytes is 64 KiB, not more: the kernel's send buffer (up to 4 MiB on Linux)
  * already sits in front of a client that reads, so a larger budget buys no throughput, while
  * every client that does not read may hold it (10,000 of them: 640 MiB, not 10 GiB at 1 MiB).
+ * maxInFlight is 64: enough to keep a store with a few milliseconds of latency busy from one
+ * pipelining client, while one connection holds at most 64 frames (and their replies).
  * SECURITY.md at the repository root gives the worst case of each.
  */
 export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
@@ -31,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<TcpLimits> = Object.freeze({
   lineDeadlineMs: 30_000,
   maxPendingWriteBytes: 65_536,
   stuckWriterTimeoutMs: 30_000,
+  maxInFlight: 64,
 });
 
 // setTimeout clamps anything past 2^31-1 ms to 1 ms: a "long" timeout would fire at once.

@@ -11,8 +11,17 @@ import {
   CLOSE_REASON,
   type CloseReason,
   type ConnectionInfo,
+  type SessionConnection,
   type SessionHandler,
+  type SessionOutcome,
+  type SessionResult,
 } from './session';
+
+/** How a server makes the session of one connection (TcpServerOptions.createSession). */
+export type CreateSession<T> = (
+  info: ConnectionInfo,
+  connection: SessionConnection<T>,
+) => SessionHandler<T>;
 
 /** What every connection of one server shares; built once by the server. */
 export interface ServerContext<T> {
@@ -37,10 +46,32 @@ type ConnectionState = (typeof CONNECTION_STATE)[keyof typeof CONNECTION_STATE];
 // A server-busy socket has nothing to wait for but our one-line reply.
 const BUSY_LINGER_MS = 1_000;
 
+/** Where an answer handed to an asynchronous session stands. */
+const ANSWER_STATE = { pending: 0, done: 1, failed: 2 } as const;
+type AnswerState = (typeof ANSWER_STATE)[keyof typeof ANSWER_STATE];
+
+/** One frame's answer from a session that returned a Promise, waiting for its turn to be written. */
+interface InFlightAnswer<T> {
+  state: AnswerState;
+  /** The SessionResult once done; the error once failed. */
+  value: SessionResult<T> | unknown;
+}
+
+/** What ended a round of answering early. */
+const STOP = { none: 0, exit: 1, failed: 2 } as const;
+type Stop = (typeof STOP)[keyof typeof STOP];
+
+/** The one-line reply to a frame whose handler threw or rejected. */
+export const SESSION_FAILED_NOTICE = 'Error: internal server error';
+
 /**
  * One accepted socket and all of its state. Handlers are bound once per connection, and
  * the per-read path allocates only the replies array: decode, answer every complete frame,
  * then one write for all the replies of that read.
+ *
+ * A session may answer with a Promise. From the first one on, answers wait in `#inFlight`
+ * (at most `maxInFlight`) in frame order, and each settled head of that list is written as
+ * it comes; a synchronous session never touches it, so its path costs what it did.
  */
 export class ServerConnection<T> {
   readonly info: ConnectionInfo;
@@ -54,7 +85,7 @@ export class ServerConnection<T> {
   readonly #ctx: ServerContext<T>;
   readonly #socket: Socket;
   readonly #decoder: FrameDecoder<T>;
-  readonly #session: SessionHandler<T>;
+  #session: SessionHandler<T>;
   /** Logs this connection's messages with its fields bound once (made on the first message). */
   #messageLog: Logger | undefined;
   /** When the unfinished line began (performance.now()), or 0 when there is none. */
@@ -72,23 +103,30 @@ export class ServerConnection<T> {
   #awaitingFlush = false;
   /** The server is stopping: read no more, answer what is queued, then end our side. */
   #stopping = false;
+  /** Answers from asynchronous handling, in frame order; `#inFlightHead` is the next to write. */
+  #inFlight: InFlightAnswer<T>[] = [];
+  #inFlightHead = 0;
+  /** Reading is paused because `maxInFlight` frames wait for their answers. */
+  #awaitingAnswers = false;
+  /** A closing or failed answer is in flight: no later frame is handed to the session. */
+  #lastFrameHandled = false;
 
   /** Without a session the connection is a `server busy` refusal: told so, then closed. */
   constructor(
     ctx: ServerContext<T>,
     socket: Socket,
     info: ConnectionInfo,
-    createSession: ((info: ConnectionInfo) => SessionHandler<T>) | undefined,
+    createSession: CreateSession<T> | undefined,
   ) {
     this.#ctx = ctx;
     this.#socket = socket;
     this.info = info;
     this.refused = !createSession;
     this.#decoder = ctx.codec.createDecoder();
-    this.#session = createSession ? createSession(info) : NO_SESSION;
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
-    if (this.refused) {
+    if (!createSession) {
+      this.#session = NO_SESSION;
       socket.on('data', discard);
       this.#notify('Error: server busy');
       this.#end(CLOSE_REASON.serverBusy, undefined, BUSY_LINGER_MS);
@@ -98,6 +136,25 @@ export class ServerConnection<T> {
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('timeout', this.#onTimeout);
+    try {
+      this.#session = createSession(info, this.#connection());
+    } catch (error) {
+      this.#session = NO_SESSION;
+      this.#sessionFailed(error, []);
+    }
+  }
+
+  /** What the session may do with its connection by itself: push frames, close it. */
+  #connection(): SessionConnection<T> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
+    const connection = this;
+    return {
+      send: (frame) => this.#push(frame),
+      close: () => this.#end(CLOSE_REASON.exit, 'session closed'),
+      get closed() {
+        return connection.state !== CONNECTION_STATE.open;
+      },
+    };
   }
 
   /**
@@ -117,7 +174,12 @@ export class ServerConnection<T> {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    if (this.state !== CONNECTION_STATE.open || this.#breach !== undefined || this.#stopping) {
+    if (
+      this.state !== CONNECTION_STATE.open ||
+      this.#breach !== undefined ||
+      this.#stopping ||
+      this.#lastFrameHandled
+    ) {
       return;
     }
     let frames: T[];
@@ -137,7 +199,12 @@ export class ServerConnection<T> {
     // Half-close: the client has sent its last line. An unfinished last line (no '\n')
     // is still a line to a codec that can flush, as to a netcat user.
     const decoder = this.#decoder as FrameDecoder<T> & { flush?(): T[] };
-    if (this.#breach === undefined && !this.#stopping && typeof decoder.flush === 'function') {
+    if (
+      this.#breach === undefined &&
+      !this.#stopping &&
+      !this.#lastFrameHandled &&
+      typeof decoder.flush === 'function'
+    ) {
       try {
         this.#enqueue(decoder.flush());
       } catch (error) {
@@ -160,53 +227,170 @@ export class ServerConnection<T> {
    * Answers queued frames and writes all their replies at once, then acts on a breach or
    * the client's end. Stops early, and stops reading, once the unsent reply bytes reach
    * maxPendingWriteBytes: a client that sends `History` a thousand times in one packet and
-   * never reads must not make the server hold a thousand History replies.
+   * never reads must not make the server hold a thousand History replies. Stops early too,
+   * and stops reading, once maxInFlight answers are awaited; each settled answer at the
+   * head of the line brings it back here.
    */
   #answerQueued(): void {
     if (this.#awaitingFlush || this.state !== CONNECTION_STATE.open) return;
     const ctx = this.#ctx;
     const queue = this.#queue;
     const replies: T[] = [];
-    let exit = false;
+    let stop: Stop = STOP.none;
+    let failure: unknown;
     let budget = ctx.limits.maxPendingWriteBytes - this.#socket.writableLength;
-    if (this.#queueHead < queue.length) {
+
+    // Settled answers at the head of the line go first, in order. They are already in
+    // memory, so the write budget does not hold them back; it holds back new frames.
+    const inFlight = this.#inFlight;
+    while (this.#inFlightHead < inFlight.length) {
+      const answer = inFlight[this.#inFlightHead];
+      if (answer.state === ANSWER_STATE.pending) break;
+      this.#inFlightHead++;
+      if (answer.state === ANSWER_STATE.failed) {
+        stop = STOP.failed;
+        failure = answer.value;
+        break;
+      }
+      const result = answer.value as SessionResult<T>;
+      if (result.reply !== undefined) {
+        replies.push(result.reply);
+        budget -= replySize(result.reply);
+      }
+      if (result.close === true) {
+        stop = STOP.exit;
+        break;
+      }
+    }
+    if (this.#inFlightHead === inFlight.length && inFlight.length > 0) {
+      this.#inFlight = [];
+      this.#inFlightHead = 0;
+    }
+
+    if (stop === STOP.none && this.#queueHead < queue.length && !this.#lastFrameHandled) {
       const logInfo = levelEnabled(ctx.logger, 'info');
       const dump = ctx.dump && levelEnabled(ctx.logger, 'debug');
-      while (this.#queueHead < queue.length && budget > 0 && !exit) {
+      const maxInFlight = ctx.limits.maxInFlight;
+      while (this.#queueHead < queue.length && budget > 0) {
+        const awaited = this.#inFlight.length - this.#inFlightHead;
+        if (awaited >= maxInFlight) break;
         const frame = queue[this.#queueHead++];
         if (logInfo) this.#logReceived(frame);
         if (dump) this.#dump('in', frame);
-        let result;
+        let outcome: SessionOutcome<T>;
         try {
-          result = this.#session.handle(frame);
+          outcome = this.#session.handle(frame);
         } catch (error) {
-          return this.#sessionFailed(error);
+          if (awaited === 0) {
+            stop = STOP.failed;
+            failure = error;
+            break;
+          }
+          this.#inFlight.push({ state: ANSWER_STATE.failed, value: error });
+          this.#lastFrameHandled = true;
+          break;
+        }
+        // The one check the synchronous path pays for asynchronous sessions.
+        if (typeof (outcome as { then?: unknown } | undefined)?.then === 'function') {
+          this.#await(outcome as PromiseLike<SessionResult<T>>);
+          continue;
+        }
+        const result = (outcome as SessionResult<T> | undefined) ?? NO_RESULT;
+        if (awaited > 0) {
+          // Behind an answer still awaited: wait in line with it.
+          this.#inFlight.push({ state: ANSWER_STATE.done, value: result });
+          if (result.close === true) {
+            this.#lastFrameHandled = true;
+            break;
+          }
+          continue;
         }
         if (result.reply !== undefined) {
           replies.push(result.reply);
           budget -= replySize(result.reply);
         }
-        exit = result.close === true;
+        if (result.close === true) {
+          stop = STOP.exit;
+          break;
+        }
       }
     }
-    const pending = this.#queueHead < queue.length;
-    if (!pending && !exit && this.#breach !== undefined) {
+
+    if (stop === STOP.failed) return this.#sessionFailed(failure, replies);
+    const awaited = this.#inFlight.length - this.#inFlightHead;
+    const framesLeft = this.#queueHead < queue.length && !this.#lastFrameHandled;
+    if (stop === STOP.none && !framesLeft && awaited === 0 && this.#breach !== undefined) {
       const notice = breachNotice(this.#breach);
       if (notice !== undefined && ctx.errorFrame) replies.push(ctx.errorFrame(notice));
     }
     if (replies.length > 0) this.#socket.write(this.#encode(replies));
-    if (exit) return this.#end(CLOSE_REASON.exit);
-    if (pending || this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) {
-      return this.#waitForFlush();
+    if (stop === STOP.exit) return this.#end(CLOSE_REASON.exit);
+    const behind = this.#socket.writableLength > ctx.limits.maxPendingWriteBytes;
+    if (behind || (framesLeft && budget <= 0)) return this.#waitForFlush();
+    if (framesLeft) return this.#awaitAnswers();
+    if (this.#awaitingAnswers) {
+      this.#awaitingAnswers = false;
+      this.#socket.resume();
     }
-    this.#queue = [];
-    this.#queueHead = 0;
+    if (!this.#lastFrameHandled) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    }
+    if (awaited > 0) {
+      // Still reading (under the cap): an unfinished line runs against its deadline.
+      return this.#noteUnfinishedLine();
+    }
     if (this.#breach !== undefined) {
       return this.#end(CLOSE_REASON.lineTooLong, breachDetail(this.#breach));
     }
     if (this.#inputEnded) return this.#end(CLOSE_REASON.clientClosed);
     if (this.#stopping) return this.#end(CLOSE_REASON.shutdown);
     this.#noteUnfinishedLine();
+  }
+
+  /** Puts an asynchronous answer in line; when it settles at the head, it is written. */
+  #await(promise: PromiseLike<SessionResult<T>>): void {
+    const answer: InFlightAnswer<T> = { state: ANSWER_STATE.pending, value: undefined };
+    this.#inFlight.push(answer);
+    promise.then(
+      (result) => this.#settled(answer, ANSWER_STATE.done, result ?? NO_RESULT),
+      (error: unknown) => this.#settled(answer, ANSWER_STATE.failed, error),
+    );
+  }
+
+  #settled(answer: InFlightAnswer<T>, state: AnswerState, value: unknown): void {
+    answer.state = state;
+    answer.value = value;
+    // Only the head of the line can be written; a later one waits for it.
+    if (this.#inFlight[this.#inFlightHead] === answer) this.#answerQueued();
+  }
+
+  /** maxInFlight answers are awaited: read no more from this client until one is written. */
+  #awaitAnswers(): void {
+    if (this.#awaitingAnswers) return;
+    this.#awaitingAnswers = true;
+    this.#socket.pause();
+  }
+
+  /**
+   * A frame the session sends by itself (server push): written at once, under the same
+   * budget as replies. Past the budget reading stops and the stuck timer runs, as for
+   * replies; a push that finds the budget already spent cuts the client off, since pushes
+   * do not wait for the client to send anything and would otherwise pile up.
+   */
+  #push(frame: T): boolean {
+    if (this.state !== CONNECTION_STATE.open) return false;
+    const limit = this.#ctx.limits.maxPendingWriteBytes;
+    if (this.#socket.writableLength > limit) {
+      this.state = CONNECTION_STATE.ending;
+      this.reason = CLOSE_REASON.reset;
+      this.detail = 'slow reader';
+      this.#socket.destroy();
+      return false;
+    }
+    this.#socket.write(this.#encode([frame]));
+    if (this.#socket.writableLength > limit) this.#waitForFlush();
+    return true;
   }
 
   /** `Received message from client`, through a child logger made at the first message. */
@@ -224,13 +408,17 @@ export class ServerConnection<T> {
     this.#messageLog.info({ bytes: frameBytes(frame) }, 'Received message from client');
   }
 
-  /** A bug in the session must not take the server down: drop this connection, keep the rest. */
-  #sessionFailed(error: unknown): void {
+  /**
+   * A bug in the session (or a store it awaited) must not take the server down: this
+   * connection gets the replies before the failed frame and one error line, then closes;
+   * every other connection is served on.
+   */
+  #sessionFailed(error: unknown, replies: T[]): void {
     this.#ctx.logger.error({ connection: this.info.id, err: error }, 'Session failed');
-    this.state = CONNECTION_STATE.ending;
-    this.reason = CLOSE_REASON.reset;
-    this.detail = 'session error';
-    this.#socket.destroy();
+    const errorFrame = this.#ctx.errorFrame;
+    if (errorFrame) replies.push(errorFrame(SESSION_FAILED_NOTICE));
+    if (replies.length > 0) this.#socket.write(this.#encode(replies));
+    this.#end(CLOSE_REASON.reset, 'session error');
   }
 
   #encode(frames: T[]): Buffer {
@@ -246,6 +434,7 @@ export class ServerConnection<T> {
    * so its replies cannot pile up in memory. The stuck timer gives up on it.
    */
   #waitForFlush(): void {
+    if (this.#awaitingFlush) return;
     this.#awaitingFlush = true;
     this.#socket.pause();
     // An empty write's callback runs once everything before it is handed to the kernel;
@@ -259,7 +448,7 @@ export class ServerConnection<T> {
     this.#awaitingFlush = false;
     clearTimeout(this.#stuckTimer);
     this.#stuckTimer = undefined;
-    this.#socket.resume();
+    if (!this.#awaitingAnswers) this.#socket.resume();
     this.#answerQueued();
   };
 
@@ -327,7 +516,7 @@ export class ServerConnection<T> {
     this.#socket.setTimeout(0);
     this.#socket.end();
     // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
-    if (this.#awaitingFlush) this.#socket.resume();
+    if (this.#awaitingFlush || this.#awaitingAnswers) this.#socket.resume();
     this.#lingerTimer = setTimeout(this.#onLinger, lingerMs);
   }
 
@@ -351,6 +540,13 @@ export class ServerConnection<T> {
     if (this.detail !== undefined) fields.detail = this.detail;
     this.#ctx.logger.info(fields, 'Connection closed');
     this.#ctx.connectionClosed(this);
+    if (this.#session.closed) {
+      try {
+        this.#session.closed(this.reason);
+      } catch (error) {
+        this.#ctx.logger.error({ connection: this.info.id, err: error }, 'Session failed');
+      }
+    }
   };
 
   #dump(direction: 'in' | 'out', frame: T): void {
@@ -373,6 +569,9 @@ function replySize(reply: unknown): number {
 
 /** A refused connection reads nothing, so its session is never asked anything. */
 const NO_SESSION: SessionHandler<never> = { handle: () => ({}) };
+
+/** What a handler that returned nothing (undefined) is taken to mean: no reply, stay open. */
+const NO_RESULT: SessionResult<never> = {};
 
 function discard(): void {
   // A refused client's input is read only to see its FIN.

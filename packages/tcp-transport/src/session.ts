@@ -38,10 +38,51 @@ export interface SessionResult<T> {
 }
 
 /**
+ * What `handle` may return: the result at once (the fast path: no Promise, no extra
+ * microtask) or a Promise of it, for a session that awaits a store or another service.
+ */
+export type SessionOutcome<T> = SessionResult<T> | PromiseLike<SessionResult<T>>;
+
+/**
  * Per-connection protocol state. `@netlab/protocol`'s `Session` (`{ reply, close }`) fits
- * as it is. `handle` is called synchronously for each frame, in order.
+ * as it is. `handle` is called for each frame in the order the frames arrived, without
+ * waiting for an earlier frame's Promise (up to `limits.maxInFlight` at once); the replies
+ * are written in that same order, whatever order the Promises settle in.
  */
 export interface SessionHandler<T> {
-  /** Answers one frame. A throw closes this connection (logged `Session failed`), not the server. */
-  handle(frame: T): SessionResult<T>;
+  /**
+   * Answers one frame, at once or through a Promise. A throw or a rejection closes this
+   * connection after the replies before it and one `Error: internal server error` line
+   * (logged `Session failed`), not the server.
+   */
+  handle(frame: T): SessionOutcome<T>;
+  /**
+   * Called once when the connection has closed (whatever the reason), so a session that
+   * registered itself somewhere (a chat room) can leave. A throw here is logged and ignored.
+   */
+  closed?(reason: CloseReason): void;
+}
+
+/**
+ * The connection a session can speak on by itself (server push), given to
+ * `createSession(info, connection)`. Frames it sends go out at once, between replies,
+ * under the same `maxPendingWriteBytes` budget: a client that does not read is cut off,
+ * never buffered for without bound.
+ */
+export interface SessionConnection<T> {
+  /**
+   * Writes one unsolicited frame. Returns false, writing nothing, if the connection is
+   * ending or closed, or if the client is so far behind that the bytes already waiting
+   * for it are over `maxPendingWriteBytes`: then it is closed at once (reason `reset`,
+   * detail `slow reader`).
+   */
+  send(frame: T): boolean;
+  /**
+   * Ends the connection: nothing more is read or answered; what was written goes out,
+   * then our side closes (`Connection closed`, reason `exit`, detail `session closed`).
+   * Idempotent.
+   */
+  close(): void;
+  /** True once the connection is ending or closed: `send` would return false. */
+  readonly closed: boolean;
 }

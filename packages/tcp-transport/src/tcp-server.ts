@@ -9,11 +9,12 @@ import {
 } from './errors';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
-import { ServerConnection, type ServerContext } from './server-connection';
+import { ServerConnection, type CreateSession, type ServerContext } from './server-connection';
 import {
   CLOSE_REASON,
   type ConnectionInfo,
   type PeerAddress,
+  type SessionConnection,
   type SessionHandler,
 } from './session';
 
@@ -21,8 +22,13 @@ import {
 export interface TcpServerOptions<T> {
   /** How the byte stream is cut into frames and replies are written back (e.g. `lineCodec()`). */
   codec: FrameCodec<T>;
-  /** A fresh session for each accepted connection (not called for a `server busy` refusal). */
-  createSession(info: ConnectionInfo): SessionHandler<T>;
+  /**
+   * A fresh session for each accepted connection (not called for a `server busy` refusal).
+   * `connection` lets the session speak by itself: `send(frame)` pushes a frame the client
+   * did not ask for, `close()` ends the connection. A throw here closes that connection
+   * (logged `Session failed`), not the server.
+   */
+  createSession(info: ConnectionInfo, connection: SessionConnection<T>): SessionHandler<T>;
   /**
    * The frame that carries the transport's own one-line notices (`Error: server busy`,
    * `Error: line too long (limit N bytes)`, ...). For a line codec: `(message) => message`.
@@ -115,7 +121,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly proxyProtocol: boolean;
   address: TcpServerAddress | undefined;
 
-  readonly #createSession: (info: ConnectionInfo) => SessionHandler<T>;
+  readonly #createSession: CreateSession<T>;
   readonly #server: Server;
   readonly #open = new Set<ServerConnection<T>>();
   /** Sockets whose PROXY header has not arrived yet: no session, nothing owed to them. */
@@ -139,7 +145,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     this.dump = options.dump ?? false;
     this.errorFrame = options.errorFrame;
     this.proxyProtocol = options.proxyProtocol ?? false;
-    this.#createSession = options.createSession;
+    this.#createSession = (info, connection) => options.createSession(info, connection);
     // allowHalfOpen: a client that shuts down its sending side still gets every reply.
     // noDelay: replies are already batched per read, so Nagle would only add latency.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
