@@ -18,7 +18,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 export const TCP_SERVER_FLAGS = {
   host: flag.host('0.0.0.0', 'address or host name to bind; :: for IPv6'),
-  port: flag.port(1060, 'port to bind, 0 lets the OS pick one'),
+  port: flag.alsoFrom(flag.port(1060, 'port to bind, 0 lets the OS pick one'), 'PORT'),
   path: flag.optionalText(
     'listen on this Unix domain socket instead of --host and --port',
     'a file system path',

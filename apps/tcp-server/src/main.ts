@@ -40,12 +40,15 @@ function run(options: Options): Promise<number> {
     graceMs: options.grace,
     workers,
     listen: async () => {
-      if (options.path !== undefined) {
-        await removeStaleSocket(options.path);
-        await server.listen({ path: options.path });
-      } else {
-        await server.listen({ host: options.host, port: options.port });
-      }
+      if (options.path !== undefined) await removeStaleSocket(options.path);
+      const bound = await server.listen(
+        options.path !== undefined
+          ? { path: options.path }
+          : { host: options.host, port: options.port },
+      );
+      return 'path' in bound
+        ? { transport: 'tcp', path: bound.path }
+        : { transport: 'tcp', address: bound.address, port: bound.port };
     },
     close: (graceMs) => server.close({ graceMs }),
   });

@@ -8,7 +8,7 @@ export const FOOTER = 'Exit status: 0 after a clean stop, 1 if it cannot bind, 2
 
 export const UDP_SERVER_FLAGS = {
   host: flag.host('0.0.0.0', 'address or host name to bind; :: for IPv6'),
-  port: flag.port(12000, 'port to bind, 0 lets the OS pick one'),
+  port: flag.alsoFrom(flag.port(12000, 'port to bind, 0 lets the OS pick one'), 'PORT'),
   service: flag.choice(['uppercase'] as const, 'uppercase', 'service to run'),
   rateLimit: flag.integer(
     0,

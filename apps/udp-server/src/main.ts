@@ -30,7 +30,8 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
     graceMs: options.grace,
     workers,
     listen: async () => {
-      await server.listen({ host: options.host, port: options.port });
+      const { address, port } = await server.listen({ host: options.host, port: options.port });
+      return { transport: 'udp', address, port };
     },
     // A UDP socket has nothing in flight to wait for: closing is immediate.
     close: () => server.close(),

@@ -5,6 +5,8 @@ export type { Flag, FlagSpec, FlagValues, LogLevel } from './flags/flag';
 export { describeParseError, flagName, parseFlags } from './flags/parse-flags';
 export type { ParsedArgs } from './flags/parse-flags';
 export { formatUsage } from './flags/usage';
+export { ENVIRONMENT_PREFIX, environmentName, environmentNames } from './flags/environment';
+export type { Environment } from './flags/environment';
 export { runCli } from './run-cli';
 export type { CliApp } from './run-cli';
 
@@ -12,7 +14,7 @@ export { createAppLogger, effectiveLevel } from './logging/app-logger';
 export type { AppLogger } from './logging/app-logger';
 
 export { serve } from './server/serve';
-export type { ServeOptions } from './server/serve';
+export type { ListeningAt, ServeOptions } from './server/serve';
 export { createServerLogger } from './server/server-logger';
 export { STOP_STATE, StopSwitch } from './server/stop-switch';
 export type { ShutdownSignal, StopHandlers, StopRequest, StopState } from './server/stop-switch';

@@ -1,3 +1,4 @@
+import type { Environment } from './flags/environment';
 import type { FlagSpec, FlagValues } from './flags/flag';
 import { parseFlags } from './flags/parse-flags';
 import { formatUsage } from './flags/usage';
@@ -19,8 +20,12 @@ export interface CliApp<S extends FlagSpec> {
  * flag prints one line naming it and exits 2 before anything is bound or sent; otherwise the
  * app runs, and an unexpected failure is one line on stderr and exit 1, never a stack trace.
  */
-export function runCli<S extends FlagSpec>(app: CliApp<S>, argv = process.argv.slice(2)): void {
-  const parsed = parseFlags(app.flags, argv);
+export function runCli<S extends FlagSpec>(
+  app: CliApp<S>,
+  argv = process.argv.slice(2),
+  environment: Environment = process.env,
+): void {
+  const parsed = parseFlags(app.flags, argv, environment);
   switch (parsed.kind) {
     case 'help':
       process.stdout.write(formatUsage(app.name, app.summary, app.flags, app.footer));

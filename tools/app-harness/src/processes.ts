@@ -21,8 +21,12 @@ export interface Spawned {
 }
 
 /** Spawns a process with piped stdio; it is killed after the test if still running. */
-export function spawnProcess(command: string, args: readonly string[]): Spawned {
-  const child = spawn(command, [...args], { stdio: 'pipe' });
+export function spawnProcess(
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Spawned {
+  const child = spawn(command, [...args], { stdio: 'pipe', env: options.env ?? process.env });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
@@ -41,15 +45,28 @@ export function spawnProcess(command: string, args: readonly string[]): Spawned 
 }
 
 /** Runs a command to completion, with `input` on its stdin. */
-export function runToEnd(command: string, args: readonly string[], input = ''): Promise<Exit> {
-  const run = spawnProcess(command, args);
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  input = '',
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Exit> {
+  const run = spawnProcess(command, args, options);
   run.child.stdin.end(input);
   return run.exited;
 }
 
-/** Runs a built app (`node dist/apps/<app>/main.js ARGS`) to completion with `input` piped in. */
-export function runApp(app: AppName, args: readonly string[], input = ''): Promise<Exit> {
-  return runToEnd(process.execPath, [appMain(app), ...args], input);
+/**
+ * Runs a built app (`node dist/apps/<app>/main.js ARGS`) to completion with `input` piped in;
+ * `env` replaces the environment it inherits.
+ */
+export function runApp(
+  app: AppName,
+  args: readonly string[],
+  input = '',
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Exit> {
+  return runToEnd(process.execPath, [appMain(app), ...args], input, options);
 }
 
 export interface RunningServer extends Spawned {
@@ -70,6 +87,8 @@ export interface ServerProcessOptions {
    * the shell that then execs node, so the server's pid is still the child's.
    */
   openFiles?: number;
+  /** The environment of the server, instead of the test's own. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -85,8 +104,14 @@ export async function startServer(
   const command = [process.execPath, appMain(app), ...defaults, ...args];
   const spawned =
     options.openFiles === undefined
-      ? spawnProcess(command[0], command.slice(1))
-      : spawnProcess('sh', ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command]);
+      ? spawnProcess(command[0], command.slice(1), { env: options.env })
+      : spawnProcess(
+          'sh',
+          ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command],
+          {
+            env: options.env,
+          },
+        );
   const logs = new LogCollector(spawned.child.stdout);
   let timer: NodeJS.Timeout | undefined;
   try {

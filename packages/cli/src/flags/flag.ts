@@ -12,6 +12,8 @@ export interface Flag<T> {
   readonly accepts: string;
   readonly help: string;
   readonly valueName: string;
+  /** Variables read after the flag's own NETLAB_ one (e.g. `PORT`); see environment.ts. */
+  readonly alsoFrom?: readonly string[];
 }
 
 export type FlagSpec = Record<string, Flag<unknown>>;
@@ -98,6 +100,10 @@ export const flag = {
       help,
       valueName: '',
     };
+  },
+  /** The same flag, also read from these variables when its NETLAB_ one is not set. */
+  alsoFrom<T>(definition: Flag<T>, ...variables: string[]): Flag<T> {
+    return { ...definition, alsoFrom: [...(definition.alsoFrom ?? []), ...variables] };
   },
   logLevel(): Flag<LogLevel> {
     return flag.choice(LOG_LEVELS, 'info', `log level: ${LOG_LEVELS.join(', ')}`, 'LEVEL');

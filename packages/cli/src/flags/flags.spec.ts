@@ -1,3 +1,4 @@
+import { environmentName } from './environment';
 import { flag } from './flag';
 import { flagName, parseFlags } from './parse-flags';
 import { formatUsage } from './usage';
@@ -106,6 +107,93 @@ describe('formatUsage', () => {
     expect(usage).toMatch(/--path PATH +Unix socket path\n/);
     expect(usage).toContain('--help');
     expect(usage).toContain('--version');
+    expect(usage).toMatch(/--port PORT .*\n +env NETLAB_PORT\n/);
+    expect(usage).toContain('env NETLAB_LOG_LEVEL');
     expect(usage.endsWith('Exit status: 0, 1, 2.\n')).toBe(true);
+  });
+});
+
+describe('parseFlags with an environment', () => {
+  const serverSpec = {
+    ...spec,
+    port: flag.alsoFrom(flag.port(1060, 'port to bind'), 'PORT'),
+    maxConnections: flag.integer(1, 100, 10, 'connections at once'),
+  };
+
+  it('reads a flag missing from the command line from NETLAB_<FLAG>', () => {
+    const parsed = parseFlags(serverSpec, [], {
+      NETLAB_MAX_CONNECTIONS: '3',
+      NETLAB_LOG_LEVEL: 'debug',
+      NETLAB_DUMP: 'true',
+    });
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      options: { maxConnections: 3, logLevel: 'debug', dump: true, port: 1060 },
+    });
+  });
+
+  it('ranks the flag over its variable, and the variable over the default', () => {
+    const environment = { NETLAB_PORT: '2000', NETLAB_SERVICE: 'uppercase' };
+    expect(parseFlags(serverSpec, ['--port', '3000'], environment)).toMatchObject({
+      kind: 'run',
+      options: { port: 3000, service: 'uppercase' },
+    });
+  });
+
+  it('reads PORT for a flag that also takes it, after NETLAB_PORT', () => {
+    expect(parseFlags(serverSpec, [], { PORT: '8080' })).toMatchObject({
+      options: { port: 8080 },
+    });
+    expect(parseFlags(serverSpec, [], { PORT: '8080', NETLAB_PORT: '9090' })).toMatchObject({
+      options: { port: 9090 },
+    });
+    // A client's port does not read PORT: it names where a server of this platform listens.
+    expect(parseFlags(spec, [], { PORT: '8080' })).toMatchObject({ options: { port: 1060 } });
+  });
+
+  it('takes an empty variable as unset', () => {
+    expect(parseFlags(serverSpec, [], { NETLAB_PORT: '', PORT: '7000' })).toMatchObject({
+      options: { port: 7000 },
+    });
+  });
+
+  it('reads a switch from 1/0, true/false, yes/no, on/off', () => {
+    for (const [text, on] of [
+      ['1', true],
+      ['YES', true],
+      ['on', true],
+      ['0', false],
+      ['false', false],
+      ['no', false],
+    ] as const) {
+      expect(parseFlags(spec, [], { NETLAB_DUMP: text })).toMatchObject({ options: { dump: on } });
+    }
+  });
+
+  it.each([
+    [{ NETLAB_PORT: 'abc' }, 'NETLAB_PORT must be an integer from 0 to 65535 (got "abc")'],
+    [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535 (got "70000")'],
+    [{ NETLAB_SERVICE: 'echo' }, 'NETLAB_SERVICE must be one of task, uppercase (got "echo")'],
+    [
+      { NETLAB_DUMP: 'maybe' },
+      'NETLAB_DUMP must be one of 1, true, yes, on, 0, false, no, off (got "maybe")',
+    ],
+  ])('rejects the bad variable %j with one line naming it', (environment, message) => {
+    expect(parseFlags(serverSpec, [], environment)).toEqual({ kind: 'error', message });
+  });
+
+  it('ignores a bad variable whose flag is on the command line', () => {
+    expect(parseFlags(serverSpec, ['--port', '1'], { NETLAB_PORT: 'abc' })).toMatchObject({
+      kind: 'run',
+      options: { port: 1 },
+    });
+  });
+});
+
+describe('environmentName', () => {
+  it('is NETLAB_ and the flag in upper snake case', () => {
+    expect(environmentName('maxConnections')).toBe('NETLAB_MAX_CONNECTIONS');
+    expect(environmentName('port')).toBe('NETLAB_PORT');
+    expect(environmentName('logLevel')).toBe('NETLAB_LOG_LEVEL');
   });
 });

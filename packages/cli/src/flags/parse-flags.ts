@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { findInEnvironment, readSwitchText, SWITCH_TEXTS, type Environment } from './environment';
 import type { Flag, FlagSpec, FlagValues } from './flag';
 
 export type ParsedArgs<T> =
@@ -17,12 +18,14 @@ class UsageError extends Error {}
 
 /**
  * The process arguments (without node and script) as typed options, `help`, `version`, or
- * one line saying which flag is wrong and what it accepts. Nothing here exits or prints:
- * the caller decides (see runCli).
+ * one line saying which flag (or variable) is wrong and what it accepts. A flag missing from
+ * the command line is read from the environment (NETLAB_<FLAG>, see environment.ts), then
+ * takes its default. Nothing here exits or prints: the caller decides (see runCli).
  */
 export function parseFlags<S extends FlagSpec>(
   spec: S,
   argv: readonly string[],
+  environment: Environment = {},
 ): ParsedArgs<FlagValues<S>> {
   const options: Record<string, { type: 'string' | 'boolean' }> = {
     help: { type: 'boolean' },
@@ -43,7 +46,11 @@ export function parseFlags<S extends FlagSpec>(
   try {
     const parsed: Record<string, unknown> = {};
     for (const [name, definition] of Object.entries(spec)) {
-      parsed[name] = readFlag(flagName(name), definition, values[flagName(name)]);
+      const raw = values[flagName(name)];
+      parsed[name] =
+        raw !== undefined
+          ? readFlag(`--${flagName(name)}`, definition, raw)
+          : readVariable(name, definition, environment);
     }
     return { kind: 'run', options: parsed as FlagValues<S> };
   } catch (error) {
@@ -52,18 +59,31 @@ export function parseFlags<S extends FlagSpec>(
   }
 }
 
-function readFlag(
-  name: string,
-  definition: Flag<unknown>,
-  raw: string | boolean | undefined,
-): unknown {
-  if (raw === undefined) return definition.defaultValue;
+function readFlag(source: string, definition: Flag<unknown>, raw: string | boolean): unknown {
   if (definition.kind === 'switch' || definition.schema === null) return raw;
   const result = definition.schema.safeParse(raw);
   if (!result.success) {
-    throw new UsageError(`--${name} must be ${definition.accepts} (got ${JSON.stringify(raw)})`);
+    throw new UsageError(`${source} must be ${definition.accepts} (got ${JSON.stringify(raw)})`);
   }
   return result.data;
+}
+
+/** The flag's value from its first variable that is set, else its default. */
+function readVariable(
+  option: string,
+  definition: Flag<unknown>,
+  environment: Environment,
+): unknown {
+  const found = findInEnvironment(option, definition, environment);
+  if (found === undefined) return definition.defaultValue;
+  if (definition.kind !== 'switch') return readFlag(found.variable, definition, found.text);
+  const on = readSwitchText(found.text);
+  if (on === undefined) {
+    throw new UsageError(
+      `${found.variable} must be ${SWITCH_TEXTS} (got ${JSON.stringify(found.text)})`,
+    );
+  }
+  return on;
 }
 
 /** node:util's messages are long and advise on positionals; ours name the flag and stop. */

@@ -4,6 +4,10 @@ import { StopSwitch } from './stop-switch';
 import { superviseWorkers } from './supervise-workers';
 import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
 
+/** Where a server listens: the fields of its `Listening at` line. */
+export type ListeningAt =
+  { transport: 'tcp' | 'udp'; address: string; port: number } | { transport: 'tcp'; path: string };
+
 export interface ServeOptions {
   /** The app's name, the prefix of its one stderr line when it cannot start. */
   readonly name: string;
@@ -12,8 +16,11 @@ export interface ServeOptions {
   readonly graceMs: number;
   /** Server processes (`--workers`): more than 1 runs a node:cluster primary and N workers. */
   readonly workers?: number;
-  /** Binds and starts serving. A rejection's message is the line the user sees (exit 1). */
-  listen(): Promise<void>;
+  /**
+   * Binds and starts serving; resolves with where. A rejection's message is the line the
+   * user sees (exit 1).
+   */
+  listen(): Promise<ListeningAt>;
   /** Stops: answers what was received, closes, logs `Server closed`. 0 ms: at once. */
   close(graceMs: number): Promise<void>;
 }
@@ -127,13 +134,19 @@ async function listenThenServe(
   hooks: ListenHooks,
 ): Promise<number> {
   const { log } = options;
+  let listeningAt: ListeningAt;
   try {
-    await options.listen();
+    listeningAt = await options.listen();
   } catch (error) {
     await hooks.failed(error instanceof Error ? error.message : String(error));
     return 1;
   }
   hooks.listening?.();
+  // The transport logs `Listening at` at info. With --port 0 the user must learn the port
+  // whatever the level (warn, error, silent): below info, it is written here instead.
+  if (!log.logger.isLevelEnabled('info')) {
+    log.logger.child({}, { level: 'info' }).info(listeningAt, 'Listening at');
+  }
   // `Listening at` is the line people and tools wait for: write it now, not in 50 ms.
   void log.drain();
   const graceMs = await stopRequested;
