@@ -1,6 +1,7 @@
 import { createAppLogger, openKeyboard, REPLY_PREFIX, runCli, type FlagValues } from '@netlab/cli';
 import {
   createUdpClient,
+  dumpDatagram,
   MAX_REQUEST_PAYLOAD_BYTES,
   UdpAbortError,
   UdpConnectError,
@@ -9,6 +10,7 @@ import {
 } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_CLIENT_FLAGS } from './flags';
+import { runPings } from './ping/ping-session';
 
 const NAME = 'udp-client';
 
@@ -81,6 +83,41 @@ async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number
   }
 }
 
+/** `--ping N`: the pinger; resolves with the exit code (0 when any ping was answered). */
+async function ping(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number> {
+  const log = createAppLogger({
+    name: NAME,
+    level: options.logLevel,
+    dump: options.dump,
+    stream: 'stderr',
+  });
+  // Ctrl+C stops the pinging and prints the summary, as ping(8) does.
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  try {
+    const summary = await runPings({
+      host: options.host,
+      port: options.port,
+      count: options.ping,
+      intervalMs: options.interval,
+      timeoutMs: options.timeout,
+      plain: options.plain,
+      logger: log.logger,
+      print: (line) => process.stdout.write(`${line}\n`),
+      signal: interrupt.signal,
+      onDatagram: options.dump
+        ? (direction, datagram, _local, remote) =>
+            dumpDatagram(log.logger, direction, remote, datagram)
+        : undefined,
+    });
+    return summary.received > 0 ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof UdpConnectError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+}
+
 runCli({
   name: NAME,
   version,
@@ -88,6 +125,7 @@ runCli({
   footer: FOOTER,
   flags: UDP_CLIENT_FLAGS,
   async run(options) {
+    if (options.ping > 0) return ping(options);
     const code = await run(options);
     // Exit may come before end of input: stop reading so an open stdin does not hold the process.
     process.stdin.destroy();

@@ -1,6 +1,7 @@
 export type { Logger } from '@netlab/protocol';
-export type { Peer } from './datagram-dump';
+export { dumpDatagram, type Peer } from './datagram-dump';
 export type { RateLimitOptions } from './rate-limiter';
+export { resolveHost, type ResolvedHost } from './resolve-host';
 export {
   createUdpServer,
   type UdpHandler,

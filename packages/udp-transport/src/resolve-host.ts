@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
+/** An address to open a socket to, and its family (`udp4` or `udp6`). */
 export interface ResolvedHost {
   address: string;
   family: 4 | 6;

@@ -6,6 +6,7 @@ export {
   type LineSocketOptions,
 } from './line-socket';
 export { startDemo, type Demo } from './demo';
+export { freePort } from './free-port';
 export { LogCollector, readLogFile, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export { MIB, RssSampler, readRss, type RssSummary } from './process-memory';
@@ -21,5 +22,6 @@ export {
   type Spawned,
   type TypedClient,
 } from './processes';
+export { PYTHON_READY_LINE, startPythonServer, type PythonServer } from './python-server';
 export { temporaryPath } from './temp-path';
 export { Terminal } from './terminal';

@@ -9,5 +9,5 @@ export {
   type HaproxyConfigOptions,
   type NginxConfigOptions,
 } from './configs';
-export { freePort } from './free-port';
+export { freePort } from '@netlab-tools/app-harness';
 export { renderTemplate } from './render-template';

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 
 /**
- * A port the OS just handed out on `host`, released for a balancer to bind: HAProxy and
- * nginx take their ports from a config file and report none back, so they cannot be given
- * port 0. Another process could take the port in between; on a test machine that is rare,
- * and the balancer then fails to start with a clear message.
+ * A port the OS just handed out on `host`, released for a program that takes its port from
+ * its command line or a config file and reports none back (HAProxy, nginx, the textbook
+ * Python servers), so it cannot be given port 0. Another process could take the port in
+ * between; on a test machine that is rare, and the program then fails to start with a clear
+ * message.
  */
 export async function freePort(kind: 'tcp' | 'udp', host = '127.0.0.1'): Promise<number> {
   if (kind === 'tcp') {
