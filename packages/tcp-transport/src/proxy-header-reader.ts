@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProxyHeaderDecoder, type ProxyHeader } from '@netlab/protocol';
+import { afterPendingIo } from './after-pending-io';
 
 /** How reading the PROXY header of a connection ended. */
 export type ProxyHeaderOutcome =
@@ -34,6 +35,7 @@ export function readProxyHeader(
   const decoder = new ProxyHeaderDecoder();
   const finish = (outcome: ProxyHeaderOutcome): void => {
     clearTimeout(timer);
+    clearImmediate(verdict);
     socket.off('data', onData);
     socket.off('end', onEnd);
     socket.off('error', onError);
@@ -62,10 +64,13 @@ export function readProxyHeader(
       problem: `the connection failed before its PROXY header (${error.code ?? error.message})`,
       gone: true,
     });
-  const timer = setTimeout(
-    () => finish({ ok: false, problem: `no PROXY header within ${deadlineMs} ms`, gone: false }),
-    deadlineMs,
-  );
+  let verdict: NodeJS.Immediate | undefined;
+  // The header may be waiting in the kernel while this server was late: read it first.
+  const timer = setTimeout(() => {
+    verdict = afterPendingIo(() =>
+      finish({ ok: false, problem: `no PROXY header within ${deadlineMs} ms`, gone: false }),
+    );
+  }, deadlineMs);
   socket.on('data', onData);
   socket.on('end', onEnd);
   socket.on('error', onError);

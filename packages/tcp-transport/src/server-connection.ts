@@ -6,6 +6,7 @@ import {
   levelEnabled,
   type Logger,
 } from '@netlab/protocol';
+import { afterPendingIo } from './after-pending-io';
 import type { TcpLimits } from './limits';
 import {
   CLOSE_REASON,
@@ -88,9 +89,18 @@ export class ServerConnection<T> {
   #session: SessionHandler<T>;
   /** Logs this connection's messages with its fields bound once (made on the first message). */
   #messageLog: Logger | undefined;
-  /** When the unfinished line began (performance.now()), or 0 when there is none. */
+  /**
+   * When the server read the first byte of the unfinished line (performance.now()), or 0
+   * when there is none; moved on by the time we did not read (see #readingResumed).
+   */
   #lineStartedAt = 0;
+  /** When we last stopped reading this client (see #readingPaused). */
+  #pausedAt = 0;
   #stuckTimer: NodeJS.Timeout | undefined;
+  /** The stuck timer fired: the verdict, given once pending I/O is done (afterPendingIo). */
+  #stuckVerdict: NodeJS.Immediate | undefined;
+  /** The idle timer fired: the verdict, given once pending reads are done. */
+  #idleVerdict: NodeJS.Immediate | undefined;
   #lingerTimer: NodeJS.Timeout | undefined;
   /** Frames read and not answered yet: they wait while the client is behind on its replies. */
   #queue: T[] = [];
@@ -189,6 +199,7 @@ export class ServerConnection<T> {
       this.#breach = error;
       frames = framesBefore(error);
     }
+    this.#noteUnfinishedLine(frames.length > 0);
     this.#enqueue(frames);
     this.#answerQueued();
   };
@@ -330,22 +341,18 @@ export class ServerConnection<T> {
     if (framesLeft) return this.#awaitAnswers();
     if (this.#awaitingAnswers) {
       this.#awaitingAnswers = false;
-      this.#socket.resume();
+      this.#readingResumed();
     }
     if (!this.#lastFrameHandled) {
       this.#queue = [];
       this.#queueHead = 0;
     }
-    if (awaited > 0) {
-      // Still reading (under the cap): an unfinished line runs against its deadline.
-      return this.#noteUnfinishedLine();
-    }
+    if (awaited > 0) return;
     if (this.#breach !== undefined) {
       return this.#end(CLOSE_REASON.lineTooLong, breachDetail(this.#breach));
     }
     if (this.#inputEnded) return this.#end(CLOSE_REASON.clientClosed);
     if (this.#stopping) return this.#end(CLOSE_REASON.shutdown);
-    this.#noteUnfinishedLine();
   }
 
   /** Puts an asynchronous answer in line; when it settles at the head, it is written. */
@@ -368,8 +375,8 @@ export class ServerConnection<T> {
   /** maxInFlight answers are awaited: read no more from this client until one is written. */
   #awaitAnswers(): void {
     if (this.#awaitingAnswers) return;
+    this.#readingPaused();
     this.#awaitingAnswers = true;
-    this.#socket.pause();
   }
 
   /**
@@ -435,8 +442,8 @@ export class ServerConnection<T> {
    */
   #waitForFlush(): void {
     if (this.#awaitingFlush) return;
+    this.#readingPaused();
     this.#awaitingFlush = true;
-    this.#socket.pause();
     // An empty write's callback runs once everything before it is handed to the kernel;
     // unlike 'drain' it comes whatever the socket's highWaterMark.
     this.#socket.write(EMPTY, this.#onFlushed);
@@ -444,13 +451,31 @@ export class ServerConnection<T> {
   }
 
   readonly #onFlushed = (): void => {
-    if (!this.#awaitingFlush || this.state !== CONNECTION_STATE.open) return;
+    if (!this.#awaitingFlush) return;
     this.#awaitingFlush = false;
     clearTimeout(this.#stuckTimer);
+    clearImmediate(this.#stuckVerdict);
     this.#stuckTimer = undefined;
-    if (!this.#awaitingAnswers) this.#socket.resume();
+    this.#stuckVerdict = undefined;
+    if (this.state !== CONNECTION_STATE.open) return;
+    if (!this.#awaitingAnswers) this.#readingResumed();
     this.#answerQueued();
   };
+
+  /** We stop reading (the client is behind on its replies, or maxInFlight answers are awaited). */
+  #readingPaused(): void {
+    if (!this.#awaitingFlush && !this.#awaitingAnswers) this.#pausedAt = performance.now();
+    this.#socket.pause();
+  }
+
+  /**
+   * We read again. The line deadline judges time spent waiting for the client's bytes, not
+   * time we chose not to read them: the pause does not count.
+   */
+  #readingResumed(): void {
+    if (this.#lineStartedAt !== 0) this.#lineStartedAt += performance.now() - this.#pausedAt;
+    this.#socket.resume();
+  }
 
   /** Error replies the transport itself sends (busy, limits); nothing if the codec has no text form. */
   #notify(message: string): void {
@@ -460,38 +485,61 @@ export class ServerConnection<T> {
 
   /**
    * Slowloris: an unfinished line gets `lineDeadlineMs` from its first byte, however slowly
-   * it trickles. Only its start is noted here; the server checks every connection's
-   * deadline on one shared timer (`checkLineDeadline`), since a timer set and cleared on
-   * each read cost a sixth of the server's time under load.
+   * it trickles. Only its start is noted here, after each read: when a read completed a
+   * frame, what is left began in that read. The server checks every connection's deadline
+   * on one shared timer (`lineOverdue`, `checkLineDeadline`), since a timer set and cleared
+   * on each read cost a sixth of the server's time under load.
    */
-  #noteUnfinishedLine(): void {
-    if (this.#decoder.bufferedBytes === 0) this.#lineStartedAt = 0;
-    else if (this.#lineStartedAt === 0) this.#lineStartedAt = performance.now();
+  #noteUnfinishedLine(completedFrame: boolean): void {
+    if (this.#decoder.bufferedBytes === 0 || this.#breach !== undefined) this.#lineStartedAt = 0;
+    else if (completedFrame || this.#lineStartedAt === 0) this.#lineStartedAt = performance.now();
   }
 
-  /** Called by the server's sweep: ends the connection if its unfinished line is overdue. */
+  /**
+   * Whether the unfinished line has waited past its deadline at `now`. Never while reading
+   * is paused: the stuck-writer timer judges a client that does not take its replies.
+   */
+  lineOverdue(now: number): boolean {
+    return (
+      this.#lineStartedAt !== 0 &&
+      !this.#awaitingFlush &&
+      !this.#awaitingAnswers &&
+      now - this.#lineStartedAt >= this.#ctx.limits.lineDeadlineMs
+    );
+  }
+
+  /**
+   * Ends the connection if its unfinished line is overdue. The server's sweep asks this only
+   * after pending reads are done (afterPendingIo), so the rest of a line that waited in the
+   * kernel while the server was late counts as arrived.
+   */
   checkLineDeadline(now: number): void {
-    if (this.#lineStartedAt !== 0 && now - this.#lineStartedAt >= this.#ctx.limits.lineDeadlineMs) {
-      this.#onLineDeadline();
-    }
-  }
-
-  readonly #onLineDeadline = (): void => {
+    if (!this.lineOverdue(now) || this.state !== CONNECTION_STATE.open) return;
     this.#lineStartedAt = 0;
-    if (this.state !== CONNECTION_STATE.open) return;
     this.#notify(`Error: line not finished within ${this.#ctx.limits.lineDeadlineMs} ms`);
     this.#end(CLOSE_REASON.idleTimeout, 'line deadline');
-  };
+  }
 
+  /** Node's idle timer fired; a read in the next poll phase restarts it, and clears us. */
   readonly #onTimeout = (): void => {
-    if (this.state === CONNECTION_STATE.open) {
+    if (this.state !== CONNECTION_STATE.open || this.#idleVerdict !== undefined) return;
+    const bytesRead = this.#socket.bytesRead;
+    this.#idleVerdict = afterPendingIo(() => {
+      this.#idleVerdict = undefined;
+      if (this.state !== CONNECTION_STATE.open || this.#socket.bytesRead !== bytesRead) return;
       this.#notify(`Error: idle timeout (no data for ${this.#ctx.limits.idleTimeoutMs} ms)`);
       this.#end(CLOSE_REASON.idleTimeout, 'idle');
-    }
+    });
   };
 
   readonly #onStuck = (): void => {
+    this.#stuckVerdict = afterPendingIo(this.#judgeStuck);
+  };
+
+  /** Still not flushed once pending writes had their turn: the client really does not read. */
+  readonly #judgeStuck = (): void => {
     this.#stuckTimer = undefined;
+    this.#stuckVerdict = undefined;
     if (this.state === CONNECTION_STATE.closed) return;
     // Nothing can be said to a peer that does not read: close without a notice.
     this.reason ??= CLOSE_REASON.idleTimeout;
@@ -522,7 +570,8 @@ export class ServerConnection<T> {
 
   readonly #onLinger = (): void => {
     this.#lingerTimer = undefined;
-    this.#socket.destroy();
+    // The peer's FIN, or its reading of our last replies, may be waiting on a late server.
+    afterPendingIo(() => this.#socket.destroy());
   };
 
   readonly #onError = (error: NodeJS.ErrnoException): void => {
@@ -534,6 +583,8 @@ export class ServerConnection<T> {
   readonly #onClose = (): void => {
     this.state = CONNECTION_STATE.closed;
     clearTimeout(this.#stuckTimer);
+    clearImmediate(this.#stuckVerdict);
+    clearImmediate(this.#idleVerdict);
     clearTimeout(this.#lingerTimer);
     this.reason ??= CLOSE_REASON.clientClosed;
     const fields: Record<string, unknown> = { connection: this.info.id, reason: this.reason };

@@ -7,6 +7,7 @@ import {
   TcpUsageError,
   type TcpEndpoint,
 } from './errors';
+import { afterPendingIo } from './after-pending-io';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
 import { ServerConnection, type CreateSession, type ServerContext } from './server-connection';
@@ -227,12 +228,25 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (this.#open.size === 0) this.#allClosed?.();
   }
 
-  /** A deadline fires at most a tenth of it (at most 1 s, at least 10 ms) late. */
+  /**
+   * A deadline fires at most a tenth of it (at most 1 s, at least 10 ms) late. The overdue
+   * are judged again once pending reads are done: a timer runs before I/O, and the rest of
+   * a line may have waited in the kernel while this server was the one late.
+   */
   #startLineDeadlineSweep(): void {
     const everyMs = Math.min(1000, Math.max(10, Math.floor(this.limits.lineDeadlineMs / 10)));
     this.#lineDeadlineSweep = setInterval(() => {
       const now = performance.now();
-      for (const connection of this.#open) connection.checkLineDeadline(now);
+      let overdue: ServerConnection<T>[] | undefined;
+      for (const connection of this.#open) {
+        if (connection.lineOverdue(now)) (overdue ??= []).push(connection);
+      }
+      if (!overdue) return;
+      const suspects = overdue;
+      afterPendingIo(() => {
+        const later = performance.now();
+        for (const connection of suspects) connection.checkLineDeadline(later);
+      });
     }, everyMs);
     this.#lineDeadlineSweep.unref();
   }

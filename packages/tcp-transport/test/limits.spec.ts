@@ -114,14 +114,31 @@ describe('tcp server limits: idle time and the line deadline', () => {
   });
 
   it('restarts the line deadline for each new line', async () => {
-    const { port } = await startLineServer({ limits: { ...SMALL, lineDeadlineMs: 200 } });
+    const { port } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000, lineDeadlineMs: 1_000 },
+    });
     const client = await LineSocket.connect({ port });
-    // Three lines, each in two halves 120 ms apart: 360 ms in all, each line well within 200 ms.
-    for (let i = 0; i < 3; i++) {
+    // Four lines, each in two halves 300 ms apart: 1.2 s in all, each line well within 1 s.
+    for (let i = 0; i < 4; i++) {
       client.send('ab');
-      await new Promise((resolve) => setTimeout(resolve, 120));
+      await new Promise((resolve) => setTimeout(resolve, 300));
       client.send('cd\n');
       expect(await client.readLine()).toBe('Your data was 4 bytes');
+    }
+  });
+
+  it('restarts the line deadline when one read ends a line and begins the next', async () => {
+    const { port } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000, lineDeadlineMs: 1_000 },
+    });
+    const client = await LineSocket.connect({ port });
+    // Every read ends mid-line, so the server never holds no unfinished line; yet each line
+    // takes 100 ms, and 15 of them (1.5 s) are far past one deadline.
+    client.send('l0-a');
+    for (let i = 0; i < 15; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      client.send(`b\nl${i + 1}-a`);
+      expect(await client.readLine()).toBe(`Your data was ${i < 10 ? 5 : 6} bytes`);
     }
   });
 });

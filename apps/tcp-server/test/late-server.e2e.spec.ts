@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { LineSocket, onCleanup, runCleanups, startServer } from '@netlab-tools/app-harness';
+import type { RunningServer } from '@netlab-tools/app-harness';
+
+// A server whose own event loop is late (a busy core, a long pause) must not blame a client
+// for it: the bytes the client sent in time may wait in the kernel while the server does not
+// run. SIGSTOP makes the server as late as a test wants, with the client's bytes arriving
+// meanwhile; after SIGCONT a timer would run before the poll phase that reads them.
+
+const DEADLINE_MS = 1_000;
+/** Longer than the deadline from both sides of the client's late bytes. */
+const STOPPED_MS = 2.5 * DEADLINE_MS;
+
+afterEach(runCleanups);
+
+/**
+ * Stops the server process, runs `meanwhile` (the client's bytes reach the server's kernel),
+ * keeps it stopped for STOPPED_MS in all, then lets it run on. Time has to pass here: that
+ * the server sleeps through a deadline is the condition under test, not an event to await.
+ */
+async function stopServerFor(server: RunningServer, meanwhile: () => Promise<void>): Promise<void> {
+  server.child.kill('SIGSTOP');
+  onCleanup(() => void server.child.kill('SIGCONT'));
+  await stopped(server.child.pid ?? 0);
+  const stoppedAt = Date.now();
+  await meanwhile();
+  await new Promise((resolve) => setTimeout(resolve, STOPPED_MS - (Date.now() - stoppedAt)));
+  server.child.kill('SIGCONT');
+}
+
+/**
+ * Resolves once the process is in the stopped state. A signal is delivered asynchronously:
+ * bytes sent before it takes effect would be read at once, and test nothing.
+ */
+async function stopped(pid: number): Promise<void> {
+  // The state is the field after the command name, which is in parentheses.
+  const state = async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.[0];
+  while ((await state()) !== 'T') await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+describe('tcp-server (built app) stopped past a deadline while the client was on time', () => {
+  it('answers a line whose second half arrived while the server was stopped past --line-deadline', async () => {
+    const server = await startServer('tcp-server', ['--line-deadline', String(DEADLINE_MS)]);
+    const client = await LineSocket.connect({ port: server.port });
+    // The reply to Hi shows the server has read this chunk, the first half with it.
+    await client.write('Hi\nTesting Con');
+    expect(await client.readLine()).toBe('Your data was 2 bytes');
+    await stopServerFor(server, () => client.write('nection\n'));
+    expect(await client.readLine()).toBe('Your data was 18 bytes');
+    await client.write('History\n');
+    expect(await client.readLine()).toBe('History: ["Hi","Testing Connection"]');
+  }, 60_000);
+
+  it('still cuts a line that was not finished by then either (a slowloris), saying so', async () => {
+    const server = await startServer('tcp-server', ['--line-deadline', String(DEADLINE_MS)]);
+    const client = await LineSocket.connect({ port: server.port });
+    await client.write('Hi\nnever ');
+    expect(await client.readLine()).toBe('Your data was 2 bytes');
+    // More of the line arrives while the server is stopped, but never its end.
+    await stopServerFor(server, () => client.write('finis'));
+    expect(await client.readToEnd()).toEqual([`Error: line not finished within ${DEADLINE_MS} ms`]);
+    expect(await server.logs.waitFor('Connection closed')).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'line deadline',
+    });
+  }, 60_000);
+
+  it('answers a line that arrived within --idle-timeout while the server was stopped past it', async () => {
+    const server = await startServer('tcp-server', ['--idle-timeout', String(DEADLINE_MS)]);
+    const client = await LineSocket.connect({ port: server.port });
+    await client.write('Hi\n');
+    expect(await client.readLine()).toBe('Your data was 2 bytes');
+    await stopServerFor(server, () => client.write('Testing Connection\n'));
+    expect(await client.readLine()).toBe('Your data was 18 bytes');
+  }, 60_000);
+
+  it('still closes a client that sent nothing within --idle-timeout', async () => {
+    const server = await startServer('tcp-server', ['--idle-timeout', String(DEADLINE_MS)]);
+    const client = await LineSocket.connect({ port: server.port });
+    await client.write('Hi\n');
+    expect(await client.readLine()).toBe('Your data was 2 bytes');
+    await stopServerFor(server, async () => undefined);
+    expect(await client.readToEnd()).toEqual([
+      `Error: idle timeout (no data for ${DEADLINE_MS} ms)`,
+    ]);
+    expect(await server.logs.waitFor('Connection closed')).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'idle',
+    });
+  }, 60_000);
+
+  it('serves a balancer whose PROXY header arrived while the server was stopped past its deadline', async () => {
+    const server = await startServer('tcp-server', [
+      '--proxy-protocol',
+      '--line-deadline',
+      String(DEADLINE_MS),
+    ]);
+    const late = await LineSocket.connect({ port: server.port });
+    // Connections are accepted in order: once the next one is served, the first was accepted
+    // and its header deadline runs.
+    const next = await LineSocket.connect({ port: server.port });
+    await next.write('PROXY TCP4 198.51.100.21 127.0.0.1 40002 1060\r\nHi\n');
+    expect(await next.readLine()).toBe('Your data was 2 bytes');
+    await stopServerFor(server, () =>
+      late.write('PROXY TCP4 198.51.100.20 127.0.0.1 40001 1060\r\nTesting Connection\n'),
+    );
+    expect(await late.readLine()).toBe('Your data was 18 bytes');
+    expect(server.logs.find('PROXY header rejected')).toEqual([]);
+  }, 60_000);
+});
