@@ -12,6 +12,8 @@ export const TcpErrorCode = {
   ABORTED: 'TCP_ABORTED',
   CLOSED: 'TCP_CLOSED',
   USAGE: 'TCP_USAGE',
+  TLS_CONFIG: 'TCP_TLS_CONFIG',
+  TLS_HANDSHAKE_FAILED: 'TCP_TLS_HANDSHAKE_FAILED',
 } as const;
 /** One of the codes of {@link TcpErrorCode}. */
 export type TcpErrorCode = (typeof TcpErrorCode)[keyof typeof TcpErrorCode];
@@ -131,6 +133,46 @@ export class TcpUsageError extends TcpTransportError {
   override name = 'TcpUsageError';
   constructor(message: string) {
     super(TcpErrorCode.USAGE, message);
+  }
+}
+
+/**
+ * TLS material that cannot be used: a file missing or unreadable, not PEM, a key that does
+ * not match its certificate. `file` names the file when the problem is one file's.
+ */
+export class TcpTlsConfigError extends TcpTransportError {
+  override name = 'TcpTlsConfigError';
+  /** The file at fault, when the material came from files. */
+  readonly file?: string;
+  /** The problem alone, without the file: `no such file`, `not a PEM certificate`, ... */
+  readonly problem: string;
+  constructor(problem: string, options?: { file?: string; cause?: unknown }) {
+    super(
+      TcpErrorCode.TLS_CONFIG,
+      options?.file ? `${options.file}: ${problem}` : problem,
+      options,
+    );
+    this.problem = problem;
+    if (options?.file !== undefined) this.file = options.file;
+  }
+}
+
+/**
+ * The TLS handshake with the server failed: its certificate could not be verified, or it
+ * refused ours, or it does not speak TLS. `reason` is the sentence without the endpoint
+ * (`certificate verify failed: self-signed certificate`).
+ */
+export class TcpTlsHandshakeError extends TcpEndpointError {
+  override name = 'TcpTlsHandshakeError';
+  readonly reason: string;
+  constructor(endpoint: TcpEndpoint, reason: string, options?: { cause?: unknown }) {
+    super(
+      TcpErrorCode.TLS_HANDSHAKE_FAILED,
+      endpoint,
+      `TLS handshake with ${formatEndpoint(endpoint)} failed: ${reason}`,
+      options,
+    );
+    this.reason = reason;
   }
 }
 

@@ -34,7 +34,17 @@ export {
   TcpAbortError,
   TcpClosedError,
   TcpUsageError,
+  TcpTlsConfigError,
+  TcpTlsHandshakeError,
   formatEndpoint,
   describeCause,
 } from './errors';
 export type { TcpEndpoint } from './errors';
+export { loadClientTlsFiles, loadServerTlsFiles } from './tls-files';
+export type { TlsFiles } from './tls-files';
+export type {
+  Pem,
+  TcpClientTlsOptions,
+  TcpServerTlsOptions,
+  TlsConnectionInfo,
+} from './tls-options';

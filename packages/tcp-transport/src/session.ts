@@ -1,3 +1,5 @@
+import type { TlsConnectionInfo } from './tls-options';
+
 /** Why a connection closed: the closed list of the contract's `Connection closed` event. */
 export const CLOSE_REASON = {
   exit: 'exit',
@@ -7,6 +9,8 @@ export const CLOSE_REASON = {
   reset: 'reset',
   shutdown: 'shutdown',
   serverBusy: 'server busy',
+  /** TLS only: plaintext on a TLS port, a client certificate missing or not trusted. */
+  tlsHandshakeFailed: 'tls handshake failed',
 } as const;
 /** One of CLOSE_REASON's values: the `reason` field of `Connection closed`. */
 export type CloseReason = (typeof CLOSE_REASON)[keyof typeof CLOSE_REASON];
@@ -27,6 +31,11 @@ export interface ConnectionInfo {
    * peer), while `remote` is the client its PROXY header named.
    */
   proxy?: PeerAddress;
+  /**
+   * On a TLS server: the protocol and cipher negotiated and, with client certificates
+   * required, the client's (verified) certificate, which a session may authorise by.
+   */
+  tls?: TlsConnectionInfo;
 }
 
 /** What a session answers to one frame. */

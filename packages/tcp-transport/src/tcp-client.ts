@@ -29,6 +29,8 @@ import {
   type TcpEndpoint,
 } from './errors';
 import type { PeerAddress } from './session';
+import { connectFailure, connectTlsSocket, readableTlsError } from './tls-connect';
+import type { TcpClientTlsOptions } from './tls-options';
 
 /** Where to connect: a host and port, or a Unix domain socket path. */
 export type TcpTarget = TcpEndpoint;
@@ -52,6 +54,11 @@ export interface ConnectTcpOptions<T> {
   reconnect?: TcpReconnectOptions;
   /** Told of every change: connected, lost, reconnecting, reconnected, gave up. */
   onStatus?: (status: TcpClientStatus) => void;
+  /**
+   * Speak TLS, verifying the server's certificate (against `tls.ca`, or the system's CAs)
+   * and name. A failed handshake rejects with TcpTlsHandshakeError. `{}` is TLS with defaults.
+   */
+  tls?: TcpClientTlsOptions;
 }
 
 /** How long one request may wait, and what can cancel it. */
@@ -119,8 +126,9 @@ export async function connectTcp<T>(
     options.codec ??
     (lineCodec({ maxLineBytes: CLIENT_MAX_LINE_BYTES }) as unknown as FrameCodec<T>);
   const reconnect = options.reconnect ? resolveReconnect(options.reconnect) : undefined;
-  const socket = await openSocket(target, options.signal);
+  const socket = await openSocket(target, options.signal, options.tls);
   return new FramedTcpClient(socket, target, {
+    tls: options.tls,
     codec,
     logger: options.logger ?? silentLogger,
     dump: options.dump ?? false,
@@ -129,16 +137,38 @@ export async function connectTcp<T>(
   });
 }
 
-/** A connected socket, or TcpConnectError / TcpAbortError. */
-function openSocket(target: TcpTarget, signal: AbortSignal | undefined): Promise<Socket> {
+/**
+ * A connected socket (with `tls`: once the handshake is done), or TcpConnectError /
+ * TcpTlsHandshakeError / TcpAbortError.
+ */
+function openSocket(
+  target: TcpTarget,
+  signal: AbortSignal | undefined,
+  tls: TcpClientTlsOptions | undefined,
+): Promise<Socket> {
   if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
   return new Promise<Socket>((resolve, reject) => {
-    const socket =
-      'path' in target
-        ? connect({ path: target.path, allowHalfOpen: true })
-        : connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
+    const { socket, ready } = tls
+      ? connectTlsSocket(target, tls)
+      : {
+          socket:
+            'path' in target
+              ? connect({ path: target.path, allowHalfOpen: true })
+              : connect({
+                  host: target.host,
+                  port: target.port,
+                  allowHalfOpen: true,
+                  noDelay: true,
+                }),
+          ready: 'connect' as const,
+        };
+    let tcpConnected = false;
+    const onTcpConnect = (): void => {
+      tcpConnected = true;
+    };
     const settle = (): void => {
-      socket.off('connect', onConnect);
+      socket.off(ready, onConnect);
+      socket.off('connect', onTcpConnect);
       socket.off('error', onError);
       signal?.removeEventListener('abort', onAbort);
     };
@@ -148,7 +178,11 @@ function openSocket(target: TcpTarget, signal: AbortSignal | undefined): Promise
     };
     const onError = (error: Error): void => {
       settle();
-      reject(new TcpConnectError(target, { cause: error }));
+      reject(
+        tls
+          ? connectFailure(target, error, tcpConnected)
+          : new TcpConnectError(target, { cause: error }),
+      );
     };
     const onAbort = (): void => {
       settle();
@@ -156,7 +190,8 @@ function openSocket(target: TcpTarget, signal: AbortSignal | undefined): Promise
       socket.destroy();
       reject(new TcpAbortError({ cause: signal?.reason }));
     };
-    socket.once('connect', onConnect);
+    socket.once('connect', onTcpConnect);
+    socket.once(ready, onConnect);
     socket.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -185,6 +220,8 @@ const CLIENT_STATE = {
 type ClientState = (typeof CLIENT_STATE)[keyof typeof CLIENT_STATE];
 
 interface ClientSettings<T> {
+  /** TLS options for every connection, reconnections included. */
+  tls: TcpClientTlsOptions | undefined;
   codec: FrameCodec<T>;
   logger: Logger;
   dump: boolean;
@@ -344,7 +381,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
     };
     socket.on('data', (chunk: Buffer) => this.#onData(link, chunk));
     socket.on('end', () => this.#onEnd(link));
-    socket.on('error', (error: Error) => (link.socketError = error));
+    socket.on('error', (error: Error) => (link.socketError = readableTlsError(error)));
     socket.once('close', () => this.#onClose(link));
     this.#settings.logger.debug(
       { transport: 'tcp', remote: formatEndpoint(this.target) },
@@ -468,7 +505,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
       let socket: Socket;
       try {
         await sleep(delayMs, undefined, { signal: stop.signal });
-        socket = await openSocket(this.target, stop.signal);
+        socket = await openSocket(this.target, stop.signal, this.#settings.tls);
       } catch (failure) {
         if (stop.signal.aborted) return; // end() or close() took over
         error = failure as Error;

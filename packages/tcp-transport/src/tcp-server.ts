@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { type FrameCodec, type ProxyHeader, silentLogger, type Logger } from '@netlab/protocol';
+import type { TLSSocket } from 'node:tls';
 import {
   TcpAbortError,
   TcpClosedError,
@@ -18,6 +19,8 @@ import {
   type SessionConnection,
   type SessionHandler,
 } from './session';
+import { TlsTerminator, type TlsHandshakeOutcome } from './tls-handshake';
+import type { TcpServerTlsOptions, TlsConnectionInfo } from './tls-options';
 
 /** What createTcpServer needs: a codec and a session per connection; the rest is optional. */
 export interface TcpServerOptions<T> {
@@ -52,6 +55,15 @@ export interface TcpServerOptions<T> {
    * can reach the port can claim any address. Default false: a PROXY line is then just a line.
    */
   proxyProtocol?: boolean;
+  /**
+   * TLS on every connection (with `proxyProtocol`, after the header, which the balancer
+   * sends in the clear). The handshake must finish within `limits.lineDeadlineMs` of the
+   * connection; one that fails (plaintext on this port, a client certificate missing or not
+   * trusted) is logged at warn (`TLS handshake failed`) and closed with reason
+   * `tls handshake failed`, the OpenSSL reason as `detail`. Bad material throws
+   * TcpTlsConfigError from createTcpServer.
+   */
+  tls?: TcpServerTlsOptions;
 }
 
 /** Where to listen: a host and port (port 0: the OS picks), or a Unix domain socket path. */
@@ -84,6 +96,12 @@ export interface TcpServer {
   readonly address: TcpServerAddress | undefined;
   /** Connections with a session (busy refusals not counted). */
   readonly connections: number;
+  /**
+   * A TLS server only: key, certificate (and CA) for connections from now on; connections
+   * already open keep theirs. Throws TcpTlsConfigError on bad material, and then the
+   * server keeps what it had (certificate rotation, e.g. on SIGHUP).
+   */
+  updateTls(options: Omit<TcpServerTlsOptions, 'requireClientCertificate'>): void;
   /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -127,6 +145,9 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly #open = new Set<ServerConnection<T>>();
   /** Sockets whose PROXY header has not arrived yet: no session, nothing owed to them. */
   readonly #awaitingHeader = new Set<Socket>();
+  /** TLS sockets still in their handshake: no session yet either. */
+  readonly #handshaking = new Set<TLSSocket>();
+  readonly #tls: TlsTerminator | undefined;
   #sessions = 0;
   #nextId = 1;
   #state: ServerState = SERVER_STATE.idle;
@@ -147,6 +168,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     this.errorFrame = options.errorFrame;
     this.proxyProtocol = options.proxyProtocol ?? false;
     this.#createSession = (info, connection) => options.createSession(info, connection);
+    this.#tls = options.tls ? new TlsTerminator(options.tls) : undefined;
     // allowHalfOpen: a client that shuts down its sending side still gets every reply.
     // noDelay: replies are already batched per read, so Nagle would only add latency.
     this.#server = createServer({ allowHalfOpen: true, noDelay: true }, this.#onConnection);
@@ -222,6 +244,11 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     return this.close();
   }
 
+  updateTls(options: Omit<TcpServerTlsOptions, 'requireClientCertificate'>): void {
+    if (!this.#tls) throw new TcpUsageError('updateTls() on a server made without tls');
+    this.#tls.update(options);
+  }
+
   connectionClosed(connection: ServerConnection<T>): void {
     this.#open.delete(connection);
     if (!connection.refused) this.#sessions--;
@@ -270,6 +297,12 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
     );
     for (const socket of this.#awaitingHeader) socket.destroy();
+    headerless.push(
+      ...[...this.#handshaking].map(
+        (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      ),
+    );
+    for (const socket of this.#handshaking) socket.destroy();
     if (wasListening) {
       const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
       if (this.#open.size > 0) {
@@ -290,19 +323,47 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
 
   readonly #onConnection = (socket: Socket): void => {
     const id = this.#nextId++;
+    const connectedAt = performance.now();
     if (!this.proxyProtocol || this.#state !== SERVER_STATE.listening) {
-      return this.#accept(id, socket);
+      return this.#secure(id, socket, connectedAt);
     }
     this.#awaitingHeader.add(socket);
     readProxyHeader(socket, this.limits.lineDeadlineMs, (outcome) => {
       this.#awaitingHeader.delete(socket);
-      if (outcome.ok) this.#accept(id, socket, outcome.header, outcome.rest);
+      if (outcome.ok) this.#secure(id, socket, connectedAt, outcome.header, outcome.rest);
       else this.#refuseWithoutHeader(id, socket, outcome);
     });
   };
 
-  /** A connection with its client known: logged, then served (or refused as busy). */
-  #accept(id: number, socket: Socket, header?: ProxyHeader, rest?: Buffer): void {
+  /**
+   * On a TLS server, the handshake, within what is left of the line deadline; then (or on a
+   * plaintext server, at once) the connection is accepted.
+   */
+  #secure(
+    id: number,
+    socket: Socket,
+    connectedAt: number,
+    header?: ProxyHeader,
+    rest?: Buffer,
+  ): void {
+    const tls = this.#tls;
+    if (!tls || this.#state !== SERVER_STATE.listening)
+      return this.#accept(id, socket, header, rest);
+    // The bytes read past the PROXY header are the start of the ClientHello.
+    if (rest && rest.length > 0) socket.unshift(rest);
+    // Named now: a socket that failed its handshake is destroyed and no longer knows its peer.
+    const { remote } = this.#connectionInfo(id, socket, header);
+    const remainingMs = this.limits.lineDeadlineMs - (performance.now() - connectedAt);
+    const tlsSocket = tls.handshake(socket, remainingMs, (outcome) => {
+      this.#handshaking.delete(outcome.socket);
+      if (outcome.ok) this.#accept(id, outcome.socket, header, undefined, outcome.tls);
+      else this.#refuseHandshake(id, remote, outcome);
+    });
+    this.#handshaking.add(tlsSocket);
+  }
+
+  /** What a connection is told about itself, the client as the PROXY header names it. */
+  #connectionInfo(id: number, socket: Socket, header?: ProxyHeader): ConnectionInfo {
     const info: ConnectionInfo = {
       id,
       remote: remoteOf(socket, this.address),
@@ -313,12 +374,26 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       // LOCAL (the balancer's own health check) and UNKNOWN name no client: keep the socket's.
       if (header.command === 'proxy' && header.source) info.remote = { ...header.source };
     }
+    return info;
+  }
+
+  /** A connection with its client known: logged, then served (or refused as busy). */
+  #accept(
+    id: number,
+    socket: Socket,
+    header?: ProxyHeader,
+    rest?: Buffer,
+    tls?: TlsConnectionInfo,
+  ): void {
+    const info = this.#connectionInfo(id, socket, header);
+    if (tls) info.tls = tls;
     this.logger.info(
       {
         connection: id,
         remote: info.remote,
         local: info.local,
         ...(info.proxy ? { proxy: info.proxy } : {}),
+        ...(info.tls ? { tls: info.tls } : {}),
       },
       'Connection accepted',
     );
@@ -382,6 +457,36 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       clearTimeout(linger);
       logClosed();
     });
+  }
+
+  /**
+   * A failed handshake: one warn line with OpenSSL's reason, the socket closed, every other
+   * client served on. One that merely ran out of time is a slow client, closed as a
+   * slowloris is (`idle timeout`).
+   */
+  #refuseHandshake(
+    id: number,
+    remote: PeerAddress,
+    outcome: Extract<TlsHandshakeOutcome, { ok: false }>,
+  ): void {
+    const { socket } = outcome;
+    socket.on('error', ignoreError);
+    const stopping = this.#state !== SERVER_STATE.listening;
+    const fields = stopping
+      ? { connection: id, reason: CLOSE_REASON.shutdown }
+      : outcome.timedOut
+        ? { connection: id, reason: CLOSE_REASON.idleTimeout, detail: 'tls handshake' }
+        : { connection: id, reason: CLOSE_REASON.tlsHandshakeFailed, detail: outcome.problem };
+    if (!stopping && !outcome.timedOut) {
+      this.logger.warn(
+        { connection: id, remote, problem: outcome.problem },
+        'TLS handshake failed',
+      );
+    }
+    const logClosed = (): void => this.logger.info(fields, 'Connection closed');
+    if (socket.destroyed && socket.closed) return logClosed();
+    socket.once('close', logClosed);
+    socket.destroy();
   }
 
   readonly #onServerError = (error: NodeJS.ErrnoException): void => {

@@ -1,6 +1,13 @@
 import { onCleanup, runCleanups } from '@netlab-tools/app-harness';
 import { createSession, lineCodec, type ServiceName } from '@netlab/protocol';
-import { createTcpServer, type Logger, type TcpLimits, type TcpServer } from '../src';
+import {
+  createTcpServer,
+  type ConnectionInfo,
+  type Logger,
+  type TcpLimits,
+  type TcpServer,
+  type TcpServerTlsOptions,
+} from '../src';
 
 /** A log line as pino would write it: the fields, `level` and `msg`. */
 export type LogEntry = Record<string, unknown> & { level: string; msg: string };
@@ -69,18 +76,26 @@ export async function startLineServer(
     historyMaxBytes?: number;
     logger?: MemoryLogger;
     dump?: boolean;
+    tls?: TcpServerTlsOptions;
+    proxyProtocol?: boolean;
+    /** Every connection's info, as its session was given it. */
+    sessions?: ConnectionInfo[];
   } = {},
 ): Promise<{ server: TcpServer; port: number; logger: MemoryLogger }> {
   const logger = options.logger ?? new MemoryLogger();
   const { maxLineBytes, ...serverLimits } = options.limits ?? {};
   const server = createTcpServer({
     codec: lineCodec({ maxLineBytes }),
-    createSession: () =>
-      createSession(options.service ?? 'task', { historyMaxBytes: options.historyMaxBytes }),
+    createSession: (info) => {
+      options.sessions?.push(info);
+      return createSession(options.service ?? 'task', { historyMaxBytes: options.historyMaxBytes });
+    },
     errorFrame: (message) => message,
     logger,
     dump: options.dump,
     limits: serverLimits,
+    tls: options.tls,
+    proxyProtocol: options.proxyProtocol,
   });
   onCleanup(() => server.close({ graceMs: 0 }));
   const address = await server.listen({ host: '127.0.0.1', port: 0 });

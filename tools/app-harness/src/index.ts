@@ -25,3 +25,8 @@ export {
 export { PYTHON_READY_LINE, startPythonServer, type PythonServer } from './python-server';
 export { temporaryPath } from './temp-path';
 export { Terminal } from './terminal';
+export {
+  makeTestCertificates,
+  type CertificateFiles,
+  type TestCertificates,
+} from './test-certificates';

@@ -1,0 +1,33 @@
+import { describeCause } from '@netlab/protocol';
+
+/**
+ * Codes Node gives a certificate that failed verification (OpenSSL's X509_V_ERR_* names
+ * without the prefix, plus its own host name check). They come without OpenSSL's `library`.
+ */
+const VERIFY_CODE = /CERT|^HOSTNAME_MISMATCH$|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$/;
+
+/**
+ * One sentence for a failed TLS handshake or TLS session, from what Node reports: the
+ * OpenSSL reason (`wrong version number`, `tlsv13 alert certificate required`), or a
+ * certificate that failed verification as `certificate verify failed: self-signed
+ * certificate`. Never OpenSSL's raw `error:0A00010B:SSL routines:...` line.
+ */
+export function describeTlsError(error: unknown): string {
+  const { code, reason, library, message } = (error ?? {}) as {
+    code?: unknown;
+    reason?: unknown;
+    library?: unknown;
+    message?: unknown;
+  };
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' && typeof reason === 'string') {
+    return `certificate verify failed: ${reason}`;
+  }
+  if (typeof code === 'string' && library === undefined && VERIFY_CODE.test(code)) {
+    return `certificate verify failed: ${typeof message === 'string' ? message : code}`;
+  }
+  if (typeof reason === 'string' && reason.length > 0) return reason;
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return 'the connection closed during the handshake';
+  if (code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return 'the handshake timed out';
+  return describeCause(error);
+}
