@@ -271,12 +271,13 @@ describe('tcp server over TLS: peers that do not finish a handshake', () => {
     async () => {
       const { server, port, logger } = await startLineServer({ tls: serverTls() });
       const silent = await LineSocket.connect({ port });
-      // Wait until the server has the socket (a handshake in progress), then stop.
-      const waitForAccept = new Promise((resolve) => setTimeout(resolve, 100));
-      await waitForAccept;
+      // Connections are accepted in order: once a later client is answered, the server has
+      // the silent one too, in its handshake.
+      const later = await tlsClient(port, { ca: pki.ca.certPem });
+      await later.request('Hi');
       await server.close({ graceMs: 1000 });
       await silent.closed;
-      await expect(logger.waitFor('Connection closed')).resolves.toMatchObject({
+      await expect(logger.waitFor('Connection closed', { connection: 1 })).resolves.toMatchObject({
         reason: 'shutdown',
       });
     },
