@@ -7,6 +7,8 @@ import {
   TcpErrorCode,
   TcpListenError,
   TcpTimeoutError,
+  TcpTlsConfigError,
+  TcpTlsHandshakeError,
   TcpTransportError,
   TcpUsageError,
 } from '../src';
@@ -23,6 +25,11 @@ const samples: TcpTransportError[] = [
   new TcpAbortError(),
   new TcpClosedError('connection'),
   new TcpUsageError('listen() was already called on this server'),
+  new TcpTlsConfigError('no such file', { file: 'server.key' }),
+  new TcpTlsHandshakeError(
+    { host: '127.0.0.1', port: 1060 },
+    'certificate verify failed: self-signed certificate',
+  ),
 ];
 
 describe('the tcp-transport error catalogue', () => {
@@ -70,5 +77,15 @@ describe('the tcp-transport error catalogue', () => {
       timeoutMs: 500,
     });
     expect(error.message).toBe('No reply from 127.0.0.1:1060 within 500 ms');
+  });
+
+  it('names the TLS file at fault, and says what a handshake failed on', () => {
+    const config = samples.find((error) => error instanceof TcpTlsConfigError);
+    const handshake = samples.find((error) => error instanceof TcpTlsHandshakeError);
+    expect(config).toMatchObject({ file: 'server.key', problem: 'no such file' });
+    expect(config?.message).toBe('server.key: no such file');
+    expect(handshake?.message).toBe(
+      'TLS handshake with 127.0.0.1:1060 failed: certificate verify failed: self-signed certificate',
+    );
   });
 });

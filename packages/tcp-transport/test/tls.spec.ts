@@ -51,15 +51,12 @@ async function bareTlsClient(
   port: number,
   options: { cert?: string; key?: string; socket?: import('node:net').Socket } = {},
 ): Promise<TLSSocket> {
-  const socket = connectTlsSocket(
-    {
-      host: '127.0.0.1',
-      port,
-      ca: pki.ca.certPem,
-      ...options,
-    },
-    BUDGET_MS,
-  );
+  const socket = connectTlsSocket({
+    host: '127.0.0.1',
+    port,
+    ca: pki.ca.certPem,
+    ...options,
+  });
   socket.on('error', () => undefined);
   onCleanup(() => socket.destroy());
   await once(socket, 'secureConnect');
