@@ -10,6 +10,7 @@ describe('udp-server flags', () => {
         port: 12000,
         service: 'uppercase',
         rateLimit: 0,
+        maxInFlight: 1024,
         workers: 1,
         grace: 5000,
         logLevel: 'info',
@@ -25,6 +26,8 @@ describe('udp-server flags', () => {
       '0',
       '--rate-limit',
       '50',
+      '--max-in-flight',
+      '16',
       '--workers',
       'auto',
       '--grace',
@@ -39,6 +42,7 @@ describe('udp-server flags', () => {
         host: 'my-laptop.local',
         port: 0,
         rateLimit: 50,
+        maxInFlight: 16,
         workers: 'auto',
         grace: 100,
         logLevel: 'silent',
@@ -56,6 +60,7 @@ describe('udp-server flags', () => {
       ['--workers', 'all'],
       '--workers must be an integer from 1 to 256, or auto (one per core) (got "all")',
     ],
+    [['--max-in-flight', '0'], '--max-in-flight must be an integer from 1 to 1000000 (got "0")'],
     [['--grace', '1.5'], '--grace must be an integer from 0 to 600000 (got "1.5")'],
   ])('reject %j with one line naming the flag', (argv, message) => {
     expect(parseFlags(UDP_SERVER_FLAGS, argv)).toEqual({ kind: 'error', message });

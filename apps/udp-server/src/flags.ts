@@ -1,4 +1,5 @@
 import { flag } from '@netlab/cli';
+import { DEFAULT_UDP_GRACE_MS, DEFAULT_UDP_MAX_IN_FLIGHT } from '@netlab/udp-transport';
 
 export const SUMMARY =
   'The UDP uppercase service: every datagram is answered, to its sender, with its text uppercased\n' +
@@ -16,8 +17,14 @@ export const UDP_SERVER_FLAGS = {
     0,
     'datagrams per second from one source address, 0 for no limit',
   ),
+  maxInFlight: flag.integer(
+    1,
+    1_000_000,
+    DEFAULT_UDP_MAX_IN_FLIGHT,
+    'datagrams an asynchronous service may be working on at once; past it a datagram is dropped',
+  ),
   workers: flag.workers(),
-  grace: flag.integer(0, 600_000, 5000, 'ms a graceful stop may take', 'MS'),
+  grace: flag.integer(0, 600_000, DEFAULT_UDP_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
 };

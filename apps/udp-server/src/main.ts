@@ -15,6 +15,7 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
     handler: (payload) => uppercaseWithinBytes(payload),
     logger: log.logger,
     dump: options.dump,
+    maxInFlight: options.maxInFlight,
     rateLimit:
       options.rateLimit > 0
         ? {
@@ -33,8 +34,8 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
       const { address, port } = await server.listen({ host: options.host, port: options.port });
       return { transport: 'udp', address, port };
     },
-    // A UDP socket has nothing in flight to wait for: closing is immediate.
-    close: () => server.close(),
+    // Waits for the handlers in flight (none for the synchronous uppercase service).
+    close: (graceMs) => server.close({ graceMs }),
   });
 }
 

@@ -4,6 +4,9 @@ export type { RateLimitOptions } from './rate-limiter';
 export { resolveHost, type ResolvedHost } from './resolve-host';
 export {
   createUdpServer,
+  DEFAULT_UDP_GRACE_MS,
+  DEFAULT_UDP_MAX_IN_FLIGHT,
+  type UdpCloseOptions,
   type UdpHandler,
   type UdpListenOptions,
   type UdpServer,

@@ -12,10 +12,21 @@ import { RateLimiter, type RateLimitOptions } from './rate-limiter';
 import { resolveHost } from './resolve-host';
 
 /**
- * Answers one request payload. Return the reply bytes, or `undefined` for no reply.
- * The transport drops (with a warning) any reply larger than the datagram it answers.
+ * Answers one request payload: the reply bytes, or `undefined` for no reply, at once or
+ * through a Promise (a handler that awaits a store). The transport drops (with a warning)
+ * any reply larger than the datagram it answers. A throw or a rejection: no reply, a
+ * `Handler failed` line, and the server serves on.
  */
-export type UdpHandler = (payload: Buffer, remote: Peer) => Buffer | undefined;
+export type UdpHandler = (
+  payload: Buffer,
+  remote: Peer,
+) => Buffer | undefined | PromiseLike<Buffer | undefined>;
+
+/** Handlers one server may be awaiting at once by default (UdpServerOptions.maxInFlight). */
+export const DEFAULT_UDP_MAX_IN_FLIGHT = 1024;
+
+/** How long close() waits for handlers in flight by default. */
+export const DEFAULT_UDP_GRACE_MS = 5_000;
 
 /** What createUdpServer needs: a handler, and optionally a logger, dumps and a rate limit. */
 export interface UdpServerOptions {
@@ -27,6 +38,18 @@ export interface UdpServerOptions {
   dump?: boolean;
   /** Per-source token bucket; off when absent. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Handlers (that returned a Promise) awaited at once, server-wide; a datagram that
+   * arrives while this many are in flight is dropped and counted (`dropped`), never queued.
+   * Default DEFAULT_UDP_MAX_IN_FLIGHT (1024).
+   */
+  maxInFlight?: number;
+}
+
+/** How a UdpServer shuts down. */
+export interface UdpCloseOptions {
+  /** How long handlers in flight get to answer before the socket closes. Default 5000. */
+  graceMs?: number;
 }
 
 /** Where a UdpServer binds. */
@@ -50,10 +73,18 @@ export interface UdpServerAddress {
 export interface UdpServer {
   /** Binds the socket; resolves with the real address once datagrams can arrive. */
   listen(options?: UdpListenOptions): Promise<UdpServerAddress>;
-  /** Closes the socket and logs `Server closed`. Idempotent: every call gets the same promise. */
-  close(): Promise<void>;
+  /**
+   * Stops receiving, waits up to `graceMs` for the handlers in flight (their replies are
+   * sent), closes the socket and logs `Server closed`. Idempotent: every call gets the same
+   * promise; a later call with a shorter grace (a second Ctrl+C: 0) cuts the wait short.
+   */
+  close(options?: UdpCloseOptions): Promise<void>;
   /** The bound address while listening. */
   readonly address: UdpServerAddress | undefined;
+  /** Handlers awaited now. */
+  readonly inFlight: number;
+  /** Datagrams dropped, unanswered, because `maxInFlight` handlers were awaited. */
+  readonly dropped: number;
 }
 
 const SERVER_STATE = {
@@ -73,10 +104,20 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
   const { handler, dump = false } = options;
   const logger = options.logger ?? silentLogger;
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_UDP_MAX_IN_FLIGHT;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    throw new UdpUsageError(`maxInFlight must be an integer of at least 1 (got ${maxInFlight})`);
+  }
   let state: ServerState = SERVER_STATE.IDLE;
   let socket: Socket | undefined;
   let bound: UdpServerAddress | undefined;
   let closing: Promise<void> | undefined;
+  let inFlight = 0;
+  let dropped = 0;
+  /** Called when the last handler in flight settles, while close() waits for it. */
+  let drained: (() => void) | undefined;
+  /** Ends close()'s wait for handlers in flight. */
+  let cutWait: (() => void) | undefined;
 
   function onMessage(datagram: Buffer, rinfo: RemoteInfo): void {
     const remote: Peer = { address: rinfo.address, port: rinfo.port };
@@ -100,25 +141,65 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       }
     }
 
-    let reply: Buffer | undefined;
+    if (inFlight >= maxInFlight) {
+      // Every handler slot is taken: queueing would let a flood grow memory without bound.
+      dropped++;
+      logger.debug(
+        { remote, bytes: datagram.length, inFlight },
+        'Dropped datagram over in-flight cap',
+      );
+      return;
+    }
+    let outcome: ReturnType<UdpHandler>;
     try {
-      reply = handler(payload, remote);
+      outcome = handler(payload, remote);
     } catch (error) {
       logger.error({ remote, err: error }, 'Handler failed');
       return;
     }
-    if (reply === undefined) return;
-    const out = id === undefined ? reply : encodeEnvelope(id, reply);
-    if (out.length > datagram.length) {
-      logger.warn(
-        { remote, bytes: datagram.length, replyBytes: out.length },
-        'Dropped reply larger than request',
+    // The one check the synchronous path pays for asynchronous handlers.
+    if (typeof (outcome as { then?: unknown } | undefined)?.then === 'function') {
+      inFlight++;
+      (outcome as PromiseLike<Buffer | undefined>).then(
+        // In flight until the reply is handed to the socket: close() waits for that too.
+        (reply) => sendReply(reply, id, datagram.length, remote, rinfo, settled),
+        (error: unknown) => {
+          settled();
+          logger.warn({ remote, err: error }, 'Handler failed');
+        },
       );
       return;
     }
+    sendReply(outcome as Buffer | undefined, id, datagram.length, remote, rinfo);
+  }
+
+  function settled(): void {
+    inFlight--;
+    if (inFlight === 0) drained?.();
+  }
+
+  /** Wraps the reply as the request came (enveloped or plain) and sends it, if it fits. */
+  function sendReply(
+    reply: Buffer | undefined,
+    id: number | undefined,
+    requestBytes: number,
+    remote: Peer,
+    rinfo: RemoteInfo,
+    sent?: () => void,
+  ): void {
+    if (reply === undefined || !socket) return sent?.();
+    const out = id === undefined ? reply : encodeEnvelope(id, reply);
+    if (out.length > requestBytes) {
+      logger.warn(
+        { remote, bytes: requestBytes, replyBytes: out.length },
+        'Dropped reply larger than request',
+      );
+      return sent?.();
+    }
     if (dump) dumpDatagram(logger, 'out', remote, out);
-    socket?.send(out, rinfo.port, rinfo.address, (error) => {
+    socket.send(out, rinfo.port, rinfo.address, (error) => {
       if (error) logger.warn({ remote, err: error }, 'Could not send reply');
+      sent?.();
     });
   }
 
@@ -204,26 +285,42 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     return bound;
   }
 
-  function close(): Promise<void> {
-    closing ??= new Promise<void>((resolve) => {
-      const wasListening = state === SERVER_STATE.LISTENING;
-      state = SERVER_STATE.CLOSED;
-      const sock = socket;
+  function close(closeOptions: UdpCloseOptions = {}): Promise<void> {
+    const graceMs = closeOptions.graceMs ?? DEFAULT_UDP_GRACE_MS;
+    if (closing) {
+      // A later call may shorten the wait (a second Ctrl+C), never lengthen it.
+      if (graceMs <= 0) cutWait?.();
+      return closing;
+    }
+    const wasListening = state === SERVER_STATE.LISTENING;
+    state = SERVER_STATE.CLOSED;
+    const sock = socket;
+    bound = undefined;
+    if (!sock || !wasListening) {
+      // Not bound yet (or binding): a pending bind sees CLOSED and closes its own socket.
       socket = undefined;
-      bound = undefined;
-      if (!sock || !wasListening) {
-        // Not bound yet (or binding): a pending bind sees CLOSED and closes its own socket.
-        sock?.close();
-        resolve();
-        return;
+      sock?.close();
+      closing = Promise.resolve();
+      return closing;
+    }
+    sock.off('message', onMessage);
+    closing = (async () => {
+      if (inFlight > 0) {
+        // Replies of handlers in flight still go out through the open socket.
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          cutWait = resolve;
+          if (graceMs <= 0) resolve();
+          else timer = setTimeout(resolve, graceMs);
+        });
+        clearTimeout(timer);
       }
-      sock.off('message', onMessage);
-      sock.close(() => {
-        sock.off('error', onRuntimeError);
-        logger.info({}, 'Server closed');
-        resolve();
-      });
-    });
+      socket = undefined;
+      await new Promise<void>((resolve) => sock.close(() => resolve()));
+      sock.off('error', onRuntimeError);
+      logger.info({}, 'Server closed');
+    })();
     return closing;
   }
 
@@ -232,6 +329,12 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     close,
     get address() {
       return bound;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    get dropped() {
+      return dropped;
     },
   };
 }
