@@ -2,7 +2,9 @@ import { flag } from '@netlab/cli';
 
 export const SUMMARY =
   'Sends each line typed (or piped) to the UDP uppercase service and prints the reply.\n' +
-  'A lost datagram is sent again after --timeout ms, the wait doubling each time.\n' +
+  'A lost datagram is sent again after --timeout ms; each later wait is drawn at random\n' +
+  'below a ceiling that doubles each time (full jitter, so clients that lost the same\n' +
+  'server do not retry in step), never past --max-timeout ms.\n' +
   'Logs are JSON lines on stderr.\n' +
   'With --ping N it is a pinger instead: N numbered pings, --interval ms apart, each waiting\n' +
   '--timeout ms for its reply (no retries), a line per ping, then the loss and round-trip summary.';
@@ -18,7 +20,14 @@ export const UDP_CLIENT_FLAGS = {
     1,
     600_000,
     1000,
-    'first wait for a reply in ms, doubled on each retry',
+    'first wait for a reply in ms; the ceiling of each later wait doubles from it',
+    'MS',
+  ),
+  maxTimeout: flag.integer(
+    1,
+    600_000,
+    30_000,
+    'the longest a retry waits for a reply in ms (the first wait is --timeout)',
     'MS',
   ),
   retries: flag.integer(0, 20, 3, 're-sends after the first try'),

@@ -66,6 +66,7 @@ async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number
     try {
       const reply = await client.request(line, {
         timeout: options.timeout,
+        maxTimeout: options.maxTimeout,
         retries: options.retries,
         signal: stop.signal,
       });

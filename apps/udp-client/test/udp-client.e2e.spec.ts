@@ -1,5 +1,14 @@
+import { createSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { hostname } from 'node:os';
-import { runApp, runCleanups, startServer, type RunningServer } from '@netlab-tools/app-harness';
+import {
+  onCleanup,
+  runApp,
+  runCleanups,
+  startServer,
+  type RunningServer,
+} from '@netlab-tools/app-harness';
+import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
 
 const reply = (text: string): string => `Received Message from Server: ${text}`;
 
@@ -151,6 +160,38 @@ describe('udp-client (built app)', () => {
     expect(result).toMatchObject({ code: 1, stdout: `${noReply}\n${noReply}\n`, stderr: '' });
   });
 
+  it('keeps every retry within --max-timeout: twenty re-sends, then the reply, in seconds not minutes', async () => {
+    // A server that answers only the 21st datagram. Capped at 100 ms, the twenty retries take
+    // two seconds at most; uncapped, their ceilings would double to 30 s and take minutes,
+    // far past this test's budget.
+    const server = createSocket('udp4');
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    let received = 0;
+    server.on('message', (datagram, from) => {
+      received += 1;
+      if (received !== 21) return;
+      const { id } = decodeEnvelope(datagram);
+      server.send(encodeEnvelope(id, Buffer.from('AT LAST')), from.port, from.address);
+    });
+    server.bind(0, '127.0.0.1');
+    await once(server, 'listening');
+    const result = await runClient(
+      [
+        '--port',
+        String(server.address().port),
+        '--timeout',
+        '100',
+        '--max-timeout',
+        '100',
+        '--retries',
+        '20',
+      ],
+      'at last\n',
+    );
+    expect(result).toMatchObject({ code: 0, stdout: `${reply('AT LAST')}\n`, stderr: '' });
+    expect(received).toBe(21);
+  }, 60_000);
+
   it('refuses a line longer than one datagram before sending, and goes on with the next', async () => {
     const server = await start();
     const long = 'x'.repeat(65_502);
@@ -179,6 +220,14 @@ describe('udp-client (built app)', () => {
       code: 2,
       stdout: '',
       stderr: 'udp-client: --timeout must be an integer from 1 to 600000 (got "soon")\n',
+    });
+  });
+
+  it('rejects --max-timeout 0 with one clear line and exit 2', async () => {
+    expect(await runClient(['--max-timeout', '0'], 'x\n')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'udp-client: --max-timeout must be an integer from 1 to 600000 (got "0")\n',
     });
   });
 });

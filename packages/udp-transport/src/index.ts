@@ -16,6 +16,7 @@ export {
 export {
   createUdpClient,
   DEFAULT_RETRIES,
+  DEFAULT_MAX_TIMEOUT_MS,
   DEFAULT_TIMEOUT_MS,
   MAX_REQUEST_PAYLOAD_BYTES,
   type UdpClient,

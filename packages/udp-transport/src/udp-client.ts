@@ -3,10 +3,12 @@ import {
   decodeEnvelope,
   encodeEnvelope,
   ENVELOPE_HEADER_BYTES,
+  fullJitterDelay,
   isEnveloped,
   MAX_UDP_PAYLOAD_BYTES,
   silentLogger,
   type Logger,
+  type RandomSource,
 } from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import {
@@ -27,6 +29,8 @@ export const MAX_REQUEST_PAYLOAD_BYTES = MAX_UDP_PAYLOAD_BYTES - ENVELOPE_HEADER
 export const DEFAULT_TIMEOUT_MS = 1000;
 /** Re-sends after the first try: four tries in all. */
 export const DEFAULT_RETRIES = 3;
+/** The longest a retry waits for a reply, in ms, however many retries came before. */
+export const DEFAULT_MAX_TIMEOUT_MS = 30_000;
 
 /** Which server a UdpClient talks to, and how it logs. */
 export interface UdpClientOptions {
@@ -38,12 +42,23 @@ export interface UdpClientOptions {
   logger?: Logger;
   /** Log every datagram in and out at debug level. */
   dump?: boolean;
+  /** Numbers in [0, 1) for the retries' jitter; Math.random by default (a test passes a fixed one). */
+  random?: RandomSource;
 }
 
 /** How long one request waits, and how often it is re-sent. */
 export interface UdpRequestOptions {
-  /** First wait in ms; doubled on each retry (timeout, 2×, 4×, ...). Default 1000. */
+  /**
+   * First wait in ms. Each retry's wait is drawn at random ("full jitter") from 0 up to a
+   * ceiling that doubles on each retry (2×, 4×, ... the first wait), so clients that lost
+   * the same server do not retry in lockstep. Default 1000.
+   */
   timeout?: number;
+  /**
+   * No retry waits longer than this, in ms, however many came before. Default 30,000. The
+   * first wait is `timeout` even if that is longer.
+   */
+  maxTimeout?: number;
   /** Re-sends after the first try. Default 3, so 4 tries in all. */
   retries?: number;
   /** Gives up (rejects with UdpAbortError) if it fires before the reply; sends no more tries. */
@@ -85,9 +100,22 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 // host unreachable). The request keeps its remaining tries; the server may come up.
 const TRANSIENT_SEND_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN']);
 
+/**
+ * How long to wait for a reply after try `attempt`: the whole first wait (a reply that is
+ * merely slow should not cost a second datagram), then full jitter below a ceiling that
+ * doubles from it, never past `maxDelayMs`.
+ */
+function waitAfterTry(
+  attempt: number,
+  backoff: { initialDelayMs: number; maxDelayMs: number },
+  random: RandomSource,
+): number {
+  return attempt === 1 ? backoff.initialDelayMs : fullJitterDelay(attempt, backoff, random);
+}
+
 /** A request/response UDP client with ids, retries and exponential backoff. See the package README. */
 export function createUdpClient(options: UdpClientOptions): UdpClient {
-  const { host, port, dump = false } = options;
+  const { host, port, dump = false, random = Math.random } = options;
   const logger = options.logger ?? silentLogger;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UdpUsageError(`port must be an integer from 1 to 65535 (got ${port})`);
@@ -198,6 +226,16 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
     if (!(Number.isFinite(timeout) && timeout > 0)) {
       throw new UdpUsageError(`timeout must be a positive number of milliseconds (got ${timeout})`);
     }
+    const { maxTimeout = DEFAULT_MAX_TIMEOUT_MS } = requestOptions;
+    if (!(Number.isFinite(maxTimeout) && maxTimeout > 0)) {
+      throw new UdpUsageError(
+        `maxTimeout must be a positive number of milliseconds (got ${maxTimeout})`,
+      );
+    }
+    const backoff = {
+      initialDelayMs: Math.min(timeout, MAX_TIMER_MS),
+      maxDelayMs: Math.min(maxTimeout, MAX_TIMER_MS),
+    };
     if (!(Number.isInteger(retries) && retries >= 0)) {
       throw new UdpUsageError(`retries must be a whole number of at least 0 (got ${retries})`);
     }
@@ -242,7 +280,7 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
           settle();
           reject(new UdpSendError(endpoint, { cause: error }));
         });
-        timer = setTimeout(onTimer, Math.min(MAX_TIMER_MS, timeout * 2 ** (attempt - 1)));
+        timer = setTimeout(onTimer, waitAfterTry(attempt, backoff, random));
       }
       function onTimer(): void {
         if (attempt < tries) {

@@ -52,10 +52,14 @@ describe('createUdpClient', () => {
   function client(
     port: number,
     host = '127.0.0.1',
+    random?: () => number,
   ): UdpClient & { logger: ReturnType<typeof captureLogger> } {
     const logger = captureLogger();
-    return Object.assign(track(createUdpClient({ host, port, logger })), { logger });
+    return Object.assign(track(createUdpClient({ host, port, logger, random })), { logger });
   }
+
+  /** The top of every jitter window: each wait is its whole ceiling, the SPEC's envelope. */
+  const topOfWindow = (): number => 1 - Number.EPSILON / 2; // the largest double below 1
 
   it('resolves with the reply to its request', async () => {
     const { port } = await uppercaseServer();
@@ -74,10 +78,13 @@ describe('createUdpClient', () => {
     expect((await replies).map(String)).toEqual(texts.map((t) => t.toUpperCase()));
   });
 
-  it('rejects with UdpTimeoutError after 1 + retries tries, doubling the wait each time', async () => {
+  it('rejects with UdpTimeoutError after 1 + retries tries, doubling the wait each time (jitter at its top)', async () => {
     const fake = await fakeServer();
     const started = performance.now();
-    const failure = client(fake.port).request('anyone?', { timeout: 40, retries: 3 });
+    const failure = client(fake.port, '127.0.0.1', topOfWindow).request('anyone?', {
+      timeout: 40,
+      retries: 3,
+    });
     await expect(failure).rejects.toBeInstanceOf(UdpTimeoutError);
     await expect(failure).rejects.toMatchObject({
       code: 'UDP_TIMEOUT',
@@ -135,9 +142,62 @@ describe('createUdpClient', () => {
       return () => state;
     }
 
-    it('re-sends after exactly timeout, 2×timeout, 4×timeout, and gives up after 8×timeout more', async () => {
+    /** Advances the clock through each wait, checking no try goes out a millisecond early. */
+    async function expectWaits(
+      c: ReturnType<typeof client>,
+      fake: RawSocket,
+      request: Promise<unknown>,
+      waits: number[],
+    ): Promise<void> {
+      const state = outcome(request);
+      await fake.next(); // the first try is out and its timer armed
+      for (const [index, wait] of waits.slice(0, -1).entries()) {
+        const attempt = index + 2;
+        jest.advanceTimersByTime(wait - 1);
+        expect(attempts(c)).toHaveLength(attempt - 1);
+        jest.advanceTimersByTime(1);
+        expect(attempts(c)).toHaveLength(attempt);
+        await fake.next();
+      }
+      jest.advanceTimersByTime(waits[waits.length - 1] - 1);
+      await settleIo();
+      expect(state()).toBe('pending');
+      jest.advanceTimersByTime(1);
+      await expect(request).rejects.toMatchObject({ code: 'UDP_TIMEOUT', tries: waits.length });
+    }
+
+    it('waits the whole first timeout, then a random share of a doubling ceiling: half of it for a draw of 0.5', async () => {
       const fake = await fakeServer();
-      const c = client(fake.port);
+      const c = client(fake.port, '127.0.0.1', () => 0.5);
+      const request = c.request('anyone?', { timeout: 100, retries: 3 });
+      // Ceilings 100, 200, 400, 800; the first wait is never drawn.
+      await expectWaits(c, fake, request, [100, 100, 200, 400]);
+    });
+
+    it('never waits past maxTimeout, however many retries came before', async () => {
+      const fake = await fakeServer();
+      const c = client(fake.port, '127.0.0.1', topOfWindow);
+      const request = c.request('anyone?', { timeout: 100, maxTimeout: 250, retries: 4 });
+      await expectWaits(c, fake, request, [100, 200, 250, 250, 250]);
+    });
+
+    it('waits the whole first timeout even past maxTimeout, which caps the retries', async () => {
+      const fake = await fakeServer();
+      const c = client(fake.port, '127.0.0.1', topOfWindow);
+      const request = c.request('anyone?', { timeout: 300, maxTimeout: 120, retries: 2 });
+      await expectWaits(c, fake, request, [300, 120, 120]);
+    });
+
+    it('retries at once for a draw of 0: a wait of 0 ms is inside the window', async () => {
+      const fake = await fakeServer();
+      const c = client(fake.port, '127.0.0.1', () => 0);
+      const request = c.request('anyone?', { timeout: 100, retries: 2 });
+      await expectWaits(c, fake, request, [100, 1, 1]);
+    });
+
+    it('re-sends after exactly timeout, 2×timeout, 4×timeout, and gives up after 8×timeout more (jitter at its top)', async () => {
+      const fake = await fakeServer();
+      const c = client(fake.port, '127.0.0.1', topOfWindow);
       const request = c.request('anyone?', { timeout: 100, retries: 3 });
       const state = outcome(request);
       await fake.next(); // the first try is out and its timer armed
@@ -164,8 +224,12 @@ describe('createUdpClient', () => {
       // Node (and the fake clock) run a longer timer after 1 ms: uncapped, the second wait of
       // 2^31 ms would end the request almost at once.
       const fake = await fakeServer();
-      const c = client(fake.port);
-      const request = c.request('patience', { timeout: 2 ** 30, retries: 1 });
+      const c = client(fake.port, '127.0.0.1', topOfWindow);
+      const request = c.request('patience', {
+        timeout: 2 ** 30,
+        maxTimeout: 2 ** 40,
+        retries: 1,
+      });
       const state = outcome(request);
       await fake.next();
       jest.advanceTimersByTime(2 ** 30);
@@ -367,6 +431,9 @@ describe('createUdpClient', () => {
     const c = client(9);
     await expect(c.request('x', { timeout: 0 })).rejects.toBeInstanceOf(UdpUsageError);
     await expect(c.request('x', { retries: -1 })).rejects.toBeInstanceOf(UdpUsageError);
+    await expect(c.request('x', { maxTimeout: 0 })).rejects.toThrow(
+      'maxTimeout must be a positive number of milliseconds (got 0)',
+    );
   });
 
   it('talks to an IPv6 server on ::1', async () => {

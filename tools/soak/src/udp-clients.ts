@@ -16,7 +16,7 @@ export const UDP_NETWORK = {
   delay: { min: 0, max: 5 },
 } as const;
 
-/** First wait for a reply; doubled on each retry, as udp-client does. */
+/** First wait for a reply; each retry's ceiling doubles from it (full jitter below), as udp-client's. */
 const FIRST_TIMEOUT_MS = 100;
 /** Tries per request: at 10% loss each way one try fails 19% of the time, 12 fail 2e-9. */
 const TRIES = 12;
