@@ -20,6 +20,16 @@ export type {
   SessionOutcome,
   SessionResult,
 } from './session';
+export { TCP_CHANNEL, TCP_LIMIT } from './diagnostics';
+export type {
+  TcpConnectionAcceptedMessage,
+  TcpConnectionClosedMessage,
+  TcpLimitBreachedMessage,
+  TcpLimitKind,
+  TcpMessageHandledMessage,
+  TcpMessageReceivedMessage,
+  TcpRepliesSentMessage,
+} from './diagnostics';
 export { DEFAULT_LIMITS, resolveLimits } from './limits';
 export type { TcpLimits } from './limits';
 export type { Logger } from '@netlab/protocol';

@@ -7,6 +7,14 @@ import {
   type Logger,
 } from '@netlab/protocol';
 import { afterPendingIo } from './after-pending-io';
+import {
+  handlingStarted,
+  publishConnectionClosed,
+  publishMessageHandled,
+  publishMessageReceived,
+  publishRepliesSent,
+  timedAnswer,
+} from './diagnostics';
 import type { TcpLimits } from './limits';
 import {
   CLOSE_REASON,
@@ -288,10 +296,13 @@ export class ServerConnection<T> {
         const frame = queue[this.#queueHead++];
         if (logInfo) this.#logReceived(frame);
         if (dump) this.#dump('in', frame);
+        publishMessageReceived(this.info, frame);
+        const startedAt = handlingStarted();
         let outcome: SessionOutcome<T>;
         try {
           outcome = this.#session.handle(frame);
         } catch (error) {
+          publishMessageHandled(this.info, startedAt, false);
           if (awaited === 0) {
             stop = STOP.failed;
             failure = error;
@@ -303,9 +314,10 @@ export class ServerConnection<T> {
         }
         // The one check the synchronous path pays for asynchronous sessions.
         if (typeof (outcome as { then?: unknown } | undefined)?.then === 'function') {
-          this.#await(outcome as PromiseLike<SessionResult<T>>);
+          this.#await(timedAnswer(this.info, startedAt, outcome as PromiseLike<SessionResult<T>>));
           continue;
         }
+        publishMessageHandled(this.info, startedAt);
         const result = (outcome as SessionResult<T> | undefined) ?? NO_RESULT;
         if (awaited > 0) {
           // Behind an answer still awaited: wait in line with it.
@@ -335,6 +347,7 @@ export class ServerConnection<T> {
       if (notice !== undefined && ctx.errorFrame) replies.push(ctx.errorFrame(notice));
     }
     if (replies.length > 0) this.#socket.write(this.#encode(replies));
+    if (replies.length > 0) publishRepliesSent(this.info, replies.length);
     if (stop === STOP.exit) return this.#end(CLOSE_REASON.exit);
     const behind = this.#socket.writableLength > ctx.limits.maxPendingWriteBytes;
     if (behind || (framesLeft && budget <= 0)) return this.#waitForFlush();
@@ -590,6 +603,7 @@ export class ServerConnection<T> {
     const fields: Record<string, unknown> = { connection: this.info.id, reason: this.reason };
     if (this.detail !== undefined) fields.detail = this.detail;
     this.#ctx.logger.info(fields, 'Connection closed');
+    publishConnectionClosed(this.info, this.reason, this.detail, this.#socket);
     this.#ctx.connectionClosed(this);
     if (this.#session.closed) {
       try {

@@ -9,6 +9,7 @@ import {
   type TcpEndpoint,
 } from './errors';
 import { afterPendingIo } from './after-pending-io';
+import { publishConnectionAccepted } from './diagnostics';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
 import { ServerConnection, type CreateSession, type ServerContext } from './server-connection';
@@ -404,6 +405,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       this.logger.info({ connection: id, reason: 'shutdown' }, 'Connection closed');
       return;
     }
+    publishConnectionAccepted(info, socket);
     const busy = this.#sessions >= this.limits.maxConnections;
     if (!busy) this.#sessions++;
     this.#open.add(

@@ -2,6 +2,13 @@ export type { Logger } from '@netlab/protocol';
 export { dumpDatagram, type Peer } from './datagram-dump';
 export type { RateLimitOptions } from './rate-limiter';
 export { resolveHost, type ResolvedHost } from './resolve-host';
+export { UDP_CHANNEL, UDP_DROP_REASON } from './diagnostics';
+export type {
+  UdpDatagramAnsweredMessage,
+  UdpDatagramDroppedMessage,
+  UdpDatagramReceivedMessage,
+  UdpDropReason,
+} from './diagnostics';
 export {
   createUdpServer,
   DEFAULT_UDP_GRACE_MS,

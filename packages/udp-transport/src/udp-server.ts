@@ -8,6 +8,13 @@ import {
 } from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import { UdpAbortError, UdpBindError, UdpClosedError, UdpUsageError } from './errors';
+import {
+  handlingStarted,
+  publishDatagramAnswered,
+  publishDatagramDropped,
+  publishDatagramReceived,
+  UDP_DROP_REASON,
+} from './diagnostics';
 import { RateLimiter, type RateLimitOptions } from './rate-limiter';
 import { resolveHost } from './resolve-host';
 
@@ -121,7 +128,9 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
 
   function onMessage(datagram: Buffer, rinfo: RemoteInfo): void {
     const remote: Peer = { address: rinfo.address, port: rinfo.port };
+    publishDatagramReceived(remote, datagram.length);
     if (limiter && !limiter.allow(rinfo.address)) {
+      publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.rateLimited);
       // debug, not warn: a flood must not turn into a flood of log lines.
       logger.debug({ remote, bytes: datagram.length }, 'Dropped datagram over rate limit');
       return;
@@ -137,6 +146,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       } catch (error) {
         // No reply to unverified junk: answering it would make us a reflector.
         logger.warn({ remote, bytes: datagram.length, err: error }, 'Dropped malformed envelope');
+        publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.malformed);
         return;
       }
     }
@@ -148,13 +158,16 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
         { remote, bytes: datagram.length, inFlight },
         'Dropped datagram over in-flight cap',
       );
+      publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.inFlightCap);
       return;
     }
     let outcome: ReturnType<UdpHandler>;
+    const startedAt = handlingStarted();
     try {
       outcome = handler(payload, remote);
     } catch (error) {
       logger.error({ remote, err: error }, 'Handler failed');
+      publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.handlerFailed);
       return;
     }
     // The one check the synchronous path pays for asynchronous handlers.
@@ -162,15 +175,24 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       inFlight++;
       (outcome as PromiseLike<Buffer | undefined>).then(
         // In flight until the reply is handed to the socket: close() waits for that too.
-        (reply) => sendReply(reply, id, datagram.length, remote, rinfo, settled),
+        (reply) => sendReply(reply, id, datagram.length, remote, rinfo, settled, startedAt),
         (error: unknown) => {
           settled();
           logger.warn({ remote, err: error }, 'Handler failed');
+          publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.handlerFailed);
         },
       );
       return;
     }
-    sendReply(outcome as Buffer | undefined, id, datagram.length, remote, rinfo);
+    sendReply(
+      outcome as Buffer | undefined,
+      id,
+      datagram.length,
+      remote,
+      rinfo,
+      undefined,
+      startedAt,
+    );
   }
 
   function settled(): void {
@@ -186,7 +208,9 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     remote: Peer,
     rinfo: RemoteInfo,
     sent?: () => void,
+    startedAt = 0,
   ): void {
+    if (reply === undefined) publishDatagramDropped(remote, requestBytes, UDP_DROP_REASON.noReply);
     if (reply === undefined || !socket) return sent?.();
     const out = id === undefined ? reply : encodeEnvelope(id, reply);
     if (out.length > requestBytes) {
@@ -194,9 +218,11 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
         { remote, bytes: requestBytes, replyBytes: out.length },
         'Dropped reply larger than request',
       );
+      publishDatagramDropped(remote, requestBytes, UDP_DROP_REASON.tooLarge);
       return sent?.();
     }
     if (dump) dumpDatagram(logger, 'out', remote, out);
+    publishDatagramAnswered(remote, requestBytes, out.length, startedAt);
     socket.send(out, rinfo.port, rinfo.address, (error) => {
       if (error) logger.warn({ remote, err: error }, 'Could not send reply');
       sent?.();
