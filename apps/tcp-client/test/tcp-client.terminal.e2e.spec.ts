@@ -53,9 +53,6 @@ async function silentServer(): Promise<{ port: number; received: Promise<unknown
   return { port: address.port, received };
 }
 
-// tmux is polled, and the machine may be busy: more time than Jest's default 5 s.
-jest.setTimeout(20_000);
-
 afterEach(runCleanups);
 
 describe('tcp-client in a terminal (built app, tmux)', () => {

@@ -42,5 +42,5 @@ describe('tcp-server (built app) logging to a stdout nobody reads', () => {
     );
     child.stdout.resume();
     expect(await dropped).toBeGreaterThan(0);
-  }, 30_000);
+  }, 120_000);
 });

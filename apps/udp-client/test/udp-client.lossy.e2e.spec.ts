@@ -10,7 +10,7 @@ const TRIES = 4;
 
 // The client takes these lines one at a time; with 25 ms waits a line needs 0.1 s on average,
 // and at most 25 + 50 + 100 + 200 ms when every try is lost.
-jest.setTimeout(30_000);
+jest.setTimeout(120_000);
 
 afterEach(runCleanups);
 

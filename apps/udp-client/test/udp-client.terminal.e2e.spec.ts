@@ -36,9 +36,6 @@ async function sendMarker(port: number): Promise<{ address: string; port: number
   return { address: '127.0.0.1', port: socket.address().port };
 }
 
-// tmux is polled, and the machine may be busy: more time than Jest's default 5 s.
-jest.setTimeout(20_000);
-
 afterEach(runCleanups);
 
 describe('udp-client in a terminal (built app, tmux)', () => {

@@ -88,7 +88,9 @@ describe('nginx stream in front of three udp-servers (UDP) and three tcp-servers
       [1, 2, 3, 4, 5, 6].map((i) =>
         runApp(
           'udp-client',
-          ['--port', String(udpPort), '--timeout', '300'],
+          // A first wait of 1 s (then 2, 4, 8 s): a busy machine can hold a reply past 300 ms,
+          // and a client that gave up on it would blame the servers for its own lateness.
+          ['--port', String(udpPort), '--timeout', '1000'],
           `line ${i}\nagain ${i}\n`,
         ),
       ),
