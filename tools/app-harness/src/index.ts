@@ -23,6 +23,15 @@ export {
   type TypedClient,
 } from './processes';
 export { PYTHON_READY_LINE, startPythonServer, type PythonServer } from './python-server';
+export {
+  describeExit,
+  launchServer,
+  parseListeningLine,
+  type LaunchOptions,
+  type LaunchedServer,
+  type ServerExit,
+} from './server-launcher';
+export { findListeningPort, type Transport } from './listening-socket';
 export { temporaryPath } from './temp-path';
 export { Terminal } from './terminal';
 export {

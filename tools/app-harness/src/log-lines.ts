@@ -17,8 +17,14 @@ export class LogCollector {
   readonly lines: LogLine[] = [];
   #waiters: { predicate: (line: LogLine) => boolean; resolve(line: LogLine): void }[] = [];
 
-  constructor(stream: Readable) {
-    createInterface({ input: stream }).on('line', (text) => this.#add(parse(text)));
+  /** Reads `stream` line by line; without one, lines come through `add`. */
+  constructor(stream?: Readable) {
+    if (stream) createInterface({ input: stream }).on('line', (text) => this.add(text));
+  }
+
+  /** Takes one line of output. */
+  add(text: string): void {
+    this.#add(parse(text));
   }
 
   /** Lines with this message whose fields include `fields`. */

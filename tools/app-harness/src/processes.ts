@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { onCleanup } from './cleanup';
 import { LogCollector, type LogLine } from './log-lines';
 import { appMain, type AppName } from './paths';
+import { launchServer } from './server-launcher';
 
 export interface Exit {
   code: number | null;
@@ -78,8 +79,6 @@ export interface RunningServer extends Spawned {
   readonly port: number;
 }
 
-const LISTEN_TIMEOUT_MS = 10_000;
-
 /** How startServer runs the server process. */
 export interface ServerProcessOptions {
   /**
@@ -92,8 +91,9 @@ export interface ServerProcessOptions {
 }
 
 /**
- * Starts a built server app and resolves once it logs `Listening at`. Unless ARGS give a
- * port or a path it binds port 0, so tests never collide on a port.
+ * Starts a built server app (through launchServer, as the soak and the bench do) and
+ * resolves once it logs `Listening at`. Unless ARGS give a port or a path it binds port 0,
+ * so tests never collide on a port.
  */
 export async function startServer(
   app: 'udp-server' | 'tcp-server',
@@ -102,41 +102,34 @@ export async function startServer(
 ): Promise<RunningServer> {
   const defaults = args.includes('--port') || args.includes('--path') ? [] : ['--port', '0'];
   const command = [process.execPath, appMain(app), ...defaults, ...args];
-  const spawned =
-    options.openFiles === undefined
-      ? spawnProcess(command[0], command.slice(1), { env: options.env })
-      : spawnProcess(
-          'sh',
-          ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command],
-          {
-            env: options.env,
-          },
-        );
-  const logs = new LogCollector(spawned.child.stdout);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const listening = await Promise.race([
-      logs.waitFor('Listening at'),
-      spawned.exited.then((exit) => {
-        throw new Error(
-          `${app} exited (${exit.code ?? exit.signal}) before listening: ${exit.stderr}`,
-        );
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`${app} did not log "Listening at" within ${LISTEN_TIMEOUT_MS} ms`)),
-          LISTEN_TIMEOUT_MS,
-        );
-      }),
-    ]);
-    return { ...spawned, logs, listening, port: Number(listening.port ?? 0) };
-  } catch (error) {
-    await spawned.stop('SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+  const output = { stdout: '', stderr: '' };
+  const logs = new LogCollector();
+  const launched = await launchServer({
+    name: app,
+    ...(options.openFiles === undefined
+      ? { command: command[0], args: command.slice(1) }
+      : {
+          command: 'sh',
+          args: ['-c', `ulimit -n ${options.openFiles} && exec "$@"`, 'sh', ...command],
+        }),
+    env: options.env,
+    stdin: 'pipe',
+    onStdoutLine: (line) => {
+      output.stdout += `${line}\n`;
+      logs.add(line);
+    },
+    onStderr: (text) => (output.stderr += text),
+  });
+  const child = launched.child as ChildProcessWithoutNullStreams;
+  // A child that exits before reading its input must not crash the test with EPIPE.
+  child.stdin.on('error', () => undefined);
+  const exited = launched.exited.then((exit) => ({ ...exit, ...output }));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<Exit> => {
+    await launched.stop({ signal });
+    return exited;
+  };
+  onCleanup(() => stop('SIGKILL'));
+  return { child, output, exited, stop, logs, listening: launched.listening!, port: launched.port };
 }
 
 /**

@@ -11,7 +11,7 @@ describe('ServerLog', () => {
     log.add(line({ connection: 1, bytes: 2, msg: 'Received message from client' }));
     log.add(line({ connection: 1, bytes: 5, msg: 'Received message from client' }));
     expect(log.count('Received message from client')).toBe(2);
-    expect(log.listening).toMatchObject({ port: 1060 });
+    expect(log.count('Listening at')).toBe(1);
   });
 
   it("counts connections open by the server's own account, and close reasons with detail", () => {
@@ -51,7 +51,7 @@ describe('ServerLog', () => {
   it('reads a stream line by line, and resolves waitUntil when a line makes it true', async () => {
     const stream = new PassThrough();
     const log = new ServerLog(stream);
-    const listening = log.waitUntil(() => log.listening !== undefined, 5000);
+    const listening = log.waitUntil(() => log.count('Listening at') > 0, 5000);
     stream.write(`${line({ msg: 'Listening at', port: 7 })}\n`);
     await expect(listening).resolves.toBe(true);
   });

@@ -33,11 +33,11 @@ export class ServerLog {
    * from the log are short by this many.
    */
   droppedLines = 0;
-  listening: ServerLogLine | undefined;
   #waiters: { predicate: () => boolean; resolve(): void }[] = [];
 
-  constructor(stream: Readable) {
-    createInterface({ input: stream }).on('line', (text) => this.add(text));
+  /** Reads `stream` line by line; without one, lines come through `add`. */
+  constructor(stream?: Readable) {
+    if (stream) createInterface({ input: stream }).on('line', (text) => this.add(text));
   }
 
   count(msg: string): number {
@@ -92,7 +92,6 @@ export class ServerLog {
       return this.#keepTrouble(text);
     }
     this.#bump(this.messages, line.msg);
-    if (line.msg === 'Listening at') this.listening = line;
     if (line.msg === 'Connection closed') {
       const reason = String(line.reason);
       this.#bump(this.closeReasons, line.detail ? `${reason} (${String(line.detail)})` : reason);

@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { appMain } from '@netlab-tools/app-harness';
+import { appMain, launchServer } from '@netlab-tools/app-harness';
 import { ServerLog } from './server-log';
-
-const START_TIMEOUT_MS = 10_000;
-const KEPT_STDERR = 64 * 1024;
 
 export interface SoakServer {
   readonly app: 'tcp-server' | 'udp-server';
@@ -23,51 +19,31 @@ export interface SoakServer {
 }
 
 /**
- * A built server (dist/apps/<app>/main.js) on 127.0.0.1, port 0, its log read as a stream.
- * Not app-harness's startServer: that one keeps every line for a test to look at, which a
- * soak of millions of lines cannot afford.
+ * A built server (dist/apps/<app>/main.js) on 127.0.0.1, port 0, started by the tools' one
+ * launcher (app-harness launchServer), its log read as a stream: not app-harness's
+ * startServer, which keeps every line for a test to look at, which a soak of millions of
+ * lines cannot afford.
  */
 export async function startSoakServer(
   app: 'tcp-server' | 'udp-server',
   args: readonly string[],
 ): Promise<SoakServer> {
-  const child = spawn(
-    process.execPath,
-    [appMain(app), '--host', '127.0.0.1', '--port', '0', ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = new ServerLog(child.stdout);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    if (stderr.length < KEPT_STDERR) stderr += text;
+  const log = new ServerLog();
+  const server = await launchServer({
+    name: app,
+    command: process.execPath,
+    args: [appMain(app), '--host', '127.0.0.1', '--port', '0', ...args],
+    onStdoutLine: (line) => log.add(line),
   });
-  let running = true;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('close', (code, signal) => {
-      running = false;
-      resolve({ code, signal });
-    }),
-  );
-  const listening = await Promise.race([
-    log.waitUntil(() => log.listening !== undefined, START_TIMEOUT_MS),
-    exited.then(() => false),
-  ]);
-  if (!listening || child.pid === undefined) {
-    child.kill('SIGKILL');
-    throw new Error(`${app} did not start: ${stderr || 'no "Listening at" line'}`);
-  }
   return {
     app,
-    pid: child.pid,
-    port: Number(log.listening!.port),
+    pid: server.pid,
+    port: server.port,
     log,
-    stderr: () => stderr,
-    alive: () => running,
-    exited,
-    stop: () => {
-      if (running) child.kill('SIGTERM');
-      return exited;
-    },
-    openFiles: () => readdirSync(`/proc/${child.pid}/fd`).length,
+    stderr: server.stderr,
+    alive: server.alive,
+    exited: server.exited,
+    stop: () => server.stop(),
+    openFiles: () => readdirSync(`/proc/${server.pid}/fd`).length,
   };
 }
