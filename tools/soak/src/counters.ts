@@ -28,4 +28,12 @@ export class Failures {
     this.count++;
     if (this.examples.length < Failures.KEPT) this.examples.push(what);
   }
+
+  /** Another thread's failures: counted, and their examples kept while there is room. */
+  addAll(other: { count: number; examples: readonly string[] }): void {
+    this.count += other.count;
+    for (const what of other.examples) {
+      if (this.examples.length < Failures.KEPT) this.examples.push(what);
+    }
+  }
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { WORKSPACE_ROOT } from '@netlab-tools/app-harness';
 import { USAGE, parseSoakArgs } from './options';
 import { formatReport } from './report';
+import { serveShardIfWorker } from './shard';
 import { runSoak } from './soak';
 
 async function main(): Promise<number> {
@@ -35,10 +36,13 @@ async function main(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (error: unknown) => {
-    console.error('soak: the run itself failed:', error);
-    process.exitCode = 1;
-  },
-);
+// The same bundle runs the shards' threads (see runShardInWorker).
+if (!serveShardIfWorker()) {
+  main().then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error('soak: the run itself failed:', error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -9,6 +9,7 @@ describe('soak options', () => {
         tcpClients: 300,
         udpClients: 50,
         seed: 1,
+        shards: 2,
         jsonFile: 'tmp/soak/results.json',
       },
     });

@@ -36,6 +36,13 @@ export function formatReport(report: SoakReport): string {
   for (const [app, rss] of Object.entries(report.rss)) {
     out.push(`  ${app}  peak ${rss.peakMiB}  final ${rss.finalMiB}  (bound ${rss.boundMiB})`);
   }
+  out.push('', "the soak's own event-loop delay (the load generator's lateness, not the server's)");
+  for (const loop of report.loopDelay) {
+    out.push(
+      `  ${loop.thread.padEnd(8)}  late ${String(Math.round(loop.lateShare * 1000) / 10).padStart(5)}% of the run,` +
+        `  p50 ${loop.p50Ms} ms  p99 ${loop.p99Ms} ms  max ${loop.maxMs} ms`,
+    );
+  }
   out.push('', 'checks');
   for (const check of report.checks) {
     out.push(`  ${check.ok ? 'ok  ' : 'FAIL'}  ${check.name}: ${check.detail}`);

@@ -1,17 +1,11 @@
 import { MIB, RssSampler, type RssSummary } from '@netlab-tools/app-harness';
-import { mulberry32, startLossyProxy } from '@netlab-tools/lossy-udp-proxy';
-import { createFaultProxy, type FaultProxy } from '@netlab-tools/tcp-fault-proxy';
 import { Counters, Failures } from './counters';
+import { LoopLateness, type LoopDelayFigures } from './loop-lateness';
 import { splitClients, type SoakOptions, type TcpBehaviour } from './options';
+import { openResources, sameKinds } from './resources';
 import { startSoakServer, type SoakServer } from './server-process';
-import {
-  PROXY_FAULTS,
-  TCP_SERVER_ARGS,
-  runTcpClient,
-  type TcpClientContext,
-  type TcpProxyPorts,
-} from './tcp-clients';
-import { UDP_NETWORK, runUdpClient } from './udp-clients';
+import { runShardInWorker, type PlannedClient, type ShardResult } from './shard';
+import { TCP_SERVER_ARGS } from './tcp-clients';
 
 /**
  * The memory each server may hold at the end of the soak. tcp-server: its idle ~55 MiB,
@@ -45,6 +39,12 @@ export interface SoakReport {
   faults: Record<string, number>;
   closeReasons: Record<string, number>;
   rss: Record<'tcp-server' | 'udp-server', { peakMiB: number; finalMiB: number; boundMiB: number }>;
+  /**
+   * The soak's own lateness, per thread: `main` reads the servers' logs, each shard runs
+   * clients and proxies. A late shard is the load generator falling behind, not the server;
+   * its clients' waits were lengthened by that much.
+   */
+  loopDelay: LoopDelayFigures[];
   failures: { count: number; examples: string[] };
   checks: SoakCheck[];
   ok: boolean;
@@ -52,11 +52,23 @@ export interface SoakReport {
 
 const mib = (bytes: number) => Math.round((bytes / MIB) * 10) / 10;
 
-/** The resources this process holds that a finished soak must have closed. */
-function openResources(): string[] {
-  return process
-    .getActiveResourcesInfo()
-    .filter((kind) => kind !== 'TTYWrap' && kind !== 'PipeWrap' && kind !== 'FSReqCallback');
+/** Every client of the run with its seed, the same whatever the number of shards. */
+function planClients(options: SoakOptions): {
+  mix: Record<TcpBehaviour, number>;
+  clients: PlannedClient[];
+} {
+  const mix = splitClients(options.tcpClients);
+  const clients: PlannedClient[] = [];
+  let n = 0;
+  for (const [behaviour, count] of Object.entries(mix) as [TcpBehaviour, number][]) {
+    for (let i = 0; i < count; i++) {
+      clients.push({ kind: 'tcp', behaviour, seed: (options.seed * 7919 + n++) >>> 0 });
+    }
+  }
+  for (let i = 0; i < options.udpClients; i++) {
+    clients.push({ kind: 'udp', seed: (options.seed * 104_729 + i) >>> 0, firstId: i * 1_000_000 });
+  }
+  return { mix, clients };
 }
 
 export async function runSoak(
@@ -64,8 +76,7 @@ export async function runSoak(
   progress: (line: string) => void,
 ): Promise<SoakReport> {
   const started = Date.now();
-  const counters = new Counters();
-  const failures = new Failures();
+  const lateness = new LoopLateness('main');
   const leftBefore = openResources();
 
   const tcpServer = await startSoakServer('tcp-server', TCP_SERVER_ARGS);
@@ -77,68 +88,44 @@ export async function runSoak(
     `tcp-server pid ${tcpServer.pid} port ${tcpServer.port}, udp-server pid ${udpServer.pid} port ${udpServer.port}`,
   );
 
-  const proxies = new Map<keyof TcpProxyPorts, FaultProxy>();
-  const ports = {} as TcpProxyPorts;
-  for (const [fault, faults] of Object.entries(PROXY_FAULTS) as [keyof TcpProxyPorts, object][]) {
-    const proxy = createFaultProxy({
-      target: { host: '127.0.0.1', port: tcpServer.port },
-      ...faults,
-    });
-    proxies.set(fault, proxy);
-    ports[fault] = (await proxy.listen()).port;
-  }
-  const lossy = await startLossyProxy({
-    target: { host: '127.0.0.1', port: udpServer.port },
-    ...UDP_NETWORK,
-    seed: options.seed,
-  });
-
   const deadline = Date.now() + options.durationSeconds * 1000;
-  const running = () => Date.now() < deadline;
-  const tcpContext: TcpClientContext = {
-    serverPort: tcpServer.port,
-    proxies: ports,
-    running,
-    counters,
-    failures,
-  };
-  const mix = splitClients(options.tcpClients);
-  const clients: Promise<void>[] = [];
-  let n = 0;
-  const crashed = (what: string) => (error: unknown) =>
-    failures.add(`${what} client failed: ${error instanceof Error ? error.message : error}`);
-  for (const [behaviour, count] of Object.entries(mix) as [TcpBehaviour, number][]) {
-    for (let i = 0; i < count; i++) {
-      const random = mulberry32((options.seed * 7919 + n++) >>> 0);
-      clients.push(runTcpClient(behaviour, tcpContext, random).catch(crashed(behaviour)));
-    }
-  }
-  for (let i = 0; i < options.udpClients; i++) {
-    const random = mulberry32((options.seed * 104_729 + i) >>> 0);
-    const context = { proxyPort: lossy.port, running, counters, failures };
-    clients.push(runUdpClient(context, random, i * 1_000_000).catch(crashed('udp')));
-  }
+  const { mix, clients } = planClients(options);
   progress(
     `${options.tcpClients} TCP clients (${Object.entries(mix)
       .map(([behaviour, count]) => `${count} ${behaviour}`)
-      .join(', ')}) and ${options.udpClients} UDP clients for ${options.durationSeconds} s`,
+      .join(', ')}) and ${options.udpClients} UDP clients for ${options.durationSeconds} s, ` +
+      `in ${options.shards} threads of their own`,
+  );
+  const shardLoops = new Map<number, LoopDelayFigures>();
+  const shards = Array.from({ length: options.shards }, (_, shard) =>
+    runShardInWorker(
+      {
+        shard: shard + 1,
+        // Round-robin, so each shard gets its share of every behaviour.
+        clients: clients.filter((_, i) => i % options.shards === shard),
+        tcpServerPort: tcpServer.port,
+        udpServerPort: udpServer.port,
+        deadline,
+        seed: (options.seed * 31 + shard) >>> 0,
+      },
+      (loop) => shardLoops.set(shard + 1, loop),
+    ),
   );
   const ticker = setInterval(() => {
     const rss = samplers.map((sampler, i) => `${servers[i].app} ${mib(sampler.peak)} MiB peak`);
+    const loops = [lateness.figures(), ...shardLoops.values()].map(describeLateness);
     progress(
       `${Math.round((Date.now() - started) / 1000)} s: ${tcpServer.log.count('Received message from client')} TCP requests, ` +
         `${udpServer.log.count('Received message from client')} UDP datagrams, ` +
-        `${tcpServer.log.openConnections} connections open, ${rss.join(', ')}, ${failures.count} failures`,
+        `${tcpServer.log.openConnections} connections open, ${rss.join(', ')}; ` +
+        `soak loop late: ${loops.join(', ')}`,
     );
   }, 10_000);
 
-  await Promise.all(clients);
+  const results = await Promise.all(shards);
   clearInterval(ticker);
-  progress(
-    'clients done; closing the proxies and waiting for the servers to close every connection',
-  );
-  await Promise.all([...proxies.values()].map((proxy) => proxy.close()));
-  await lossy.close();
+  const { counters, failures, lossy } = merge(results);
+  progress('clients done; waiting for the servers to close every connection');
   const settled = await settle(() => tcpServer.openFiles() === idleFiles);
   const finalFiles = tcpServer.openFiles();
   // Its log says so too, unless lines were dropped: past 16 MiB of unwritten log, the
@@ -147,9 +134,11 @@ export async function runSoak(
   const alive = servers.map((server) => server.alive());
   const rss = samplers.map((sampler) => sampler.stop());
   const exits = await Promise.all(servers.map((server) => server.stop()));
+  const loopDelay = [lateness.stop(), ...results.map((result) => result.loop)];
   // A child's process handle is released in the loop turn after its 'close' event.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const leftAfter = openResources();
+  const shardsLeftOpen = results.filter((result) => result.leftOpen.length > 0);
 
   const checks: SoakCheck[] = [
     {
@@ -168,8 +157,12 @@ export async function runSoak(
     },
     {
       name: 'the soak closed every socket, timer and process it opened',
-      ok: sameKinds(leftAfter, leftBefore),
-      detail: `open before: [${leftBefore.join(', ')}], after: [${leftAfter.join(', ')}]`,
+      ok: sameKinds(leftAfter, leftBefore) && shardsLeftOpen.length === 0,
+      detail:
+        `open before: [${leftBefore.join(', ')}], after: [${leftAfter.join(', ')}]` +
+        shardsLeftOpen
+          .map((result) => `; shard ${result.shard} left [${result.leftOpen.join(', ')}]`)
+          .join(''),
     },
     ...servers.map((server, i) => crashCheck(server, alive[i], exits[i])),
   ];
@@ -192,19 +185,44 @@ export async function runSoak(
     },
     faults: {
       ...counters.toJSON(),
-      'udp datagrams dropped by the proxy': lossy.stats.dropped,
-      'udp datagrams duplicated by the proxy': lossy.stats.duplicated,
-      'udp datagrams reordered by the proxy': lossy.stats.reordered,
+      'udp datagrams dropped by the proxy': lossy.dropped,
+      'udp datagrams duplicated by the proxy': lossy.duplicated,
+      'udp datagrams reordered by the proxy': lossy.reordered,
     },
     closeReasons: Object.fromEntries(tcpServer.log.closeReasons),
     rss: {
       'tcp-server': rssFigures(rss[0], RSS_BOUNDS['tcp-server']),
       'udp-server': rssFigures(rss[1], RSS_BOUNDS['udp-server']),
     },
+    loopDelay,
     failures: { count: failures.count, examples: failures.examples },
     checks,
     ok: checks.every((check) => check.ok),
   };
+}
+
+/** The shards' counts, broken promises and proxy figures, added up. */
+function merge(results: ShardResult[]): {
+  counters: Counters;
+  failures: Failures;
+  lossy: ShardResult['lossy'];
+} {
+  const counters = new Counters();
+  const failures = new Failures();
+  const lossy = { dropped: 0, duplicated: 0, reordered: 0 };
+  for (const result of results) {
+    for (const [name, n] of Object.entries(result.counters)) counters.add(name, n);
+    failures.addAll(result.failures);
+    lossy.dropped += result.lossy.dropped;
+    lossy.duplicated += result.lossy.duplicated;
+    lossy.reordered += result.lossy.reordered;
+  }
+  return { counters, failures, lossy };
+}
+
+/** `shard 1 4% (p99 12 ms)`: the share of its run a thread was late, and its bad moments. */
+export function describeLateness(loop: LoopDelayFigures): string {
+  return `${loop.thread} ${Math.round(loop.lateShare * 100)}% (p99 ${loop.p99Ms} ms, max ${loop.maxMs} ms)`;
 }
 
 /** Polls `done` (nothing signals a descriptor closing) until it holds or SETTLE_MS pass. */
@@ -250,9 +268,4 @@ function crashCheck(
     ok: problems.length === 0,
     detail: problems.length === 0 ? 'alive throughout, exit 0 on SIGTERM' : problems.join('; '),
   };
-}
-
-/** The same resource kinds, as many of each. */
-function sameKinds(a: string[], b: string[]): boolean {
-  return [...a].sort().join() === [...b].sort().join();
 }

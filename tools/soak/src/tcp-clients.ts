@@ -2,14 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTaskSession, type Session } from '@netlab/protocol';
 import type { Counters, Failures } from './counters';
 import { LineSocket, ReadFailed } from '@netlab-tools/app-harness';
+import { patiently, type LoopLateness } from './loop-lateness';
 import type { TcpBehaviour } from './options';
 
 /** The soak's tcp-server flags: shorter than the defaults, so each fault is met many times. */
 export const TCP_SERVER_ARGS = ['--stuck-writer-timeout', '3000', '--line-deadline', '5000'];
 const STUCK_WRITER_MS = 3000;
+const STUCK_WRITER_MARGIN_MS = 10_000;
 const LINE_DEADLINE_MS = 5000;
 
-/** Longest wait for one reply: far past any honest delay, even on a loaded machine. */
+/**
+ * Longest wait for one reply: far past any honest delay, even on a loaded machine. Time in
+ * which the soak's own loop was late does not count (see `patiently`).
+ */
 const REPLY_TIMEOUT_MS = 30_000;
 
 /** The fault proxies in front of tcp-server, by the fault each injects. */
@@ -37,19 +42,67 @@ export interface TcpClientContext {
   running(): boolean;
   readonly counters: Counters;
   readonly failures: Failures;
+  /** This thread's event-loop lateness: waits add it back, so it is not blamed on the server. */
+  readonly lateness: LoopLateness;
 }
 
 type Random = () => number;
 
-/** True if `promise` settles within `ms`. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  const timeout = new AbortController();
-  const settled = await Promise.race([
-    promise.then(() => true),
-    sleep(ms, false, { signal: timeout.signal }).catch(() => false),
-  ]);
-  timeout.abort();
-  return settled;
+/** True if `promise` settles within `ms` of time in which the soak kept up. */
+async function within(
+  context: TcpClientContext,
+  promise: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  const settled = promise.then(() => true);
+  const attempt = async (waitMs: number): Promise<true> => {
+    const timeout = new AbortController();
+    const outcome = await Promise.race([
+      settled,
+      sleep(waitMs, false, { signal: timeout.signal }).catch(() => false),
+    ]);
+    timeout.abort();
+    if (!outcome) throw new NotSettled();
+    return outcome;
+  };
+  return patiently(context.lateness, ms, attempt, (error) => error instanceof NotSettled).catch(
+    () => false,
+  );
+}
+class NotSettled extends Error {}
+
+/** The next `count` lines, within REPLY_TIMEOUT_MS of time in which the soak kept up. */
+function readReplies(
+  context: TcpClientContext,
+  connection: LineSocket,
+  count: number,
+): Promise<string[]> {
+  return patiently(
+    context.lateness,
+    REPLY_TIMEOUT_MS,
+    (ms) => connection.readLines(count, ms),
+    (error) => readTimedOut(connection, error),
+  );
+}
+
+/** Every line up to the server's end of stream, within `budgetMs` of time the soak kept up. */
+function readRest(
+  context: TcpClientContext,
+  connection: LineSocket,
+  budgetMs = REPLY_TIMEOUT_MS,
+): Promise<string[]> {
+  return patiently(
+    context.lateness,
+    budgetMs,
+    (ms) => connection.readToEnd(ms),
+    (error) => readTimedOut(connection, error),
+  );
+}
+
+/** A read that gave up for time, on a stream still open (not one that ended first). */
+function readTimedOut(connection: LineSocket, error: unknown): boolean {
+  const { socket } = connection;
+  return error instanceof ReadFailed && !socket.readableEnded && !socket.destroyed;
 }
 
 function between(random: Random, min: number, max: number): number {
@@ -118,12 +171,12 @@ async function normal(context: TcpClientContext, random: Random): Promise<void> 
         const request = i % 10 === 9 ? 'History' : message(random, n++);
         // Now and then a telnet-style "\r\n": the server drops the '\r'.
         connection.send(`${request}${random() < 0.2 ? '\r\n' : '\n'}`);
-        const [reply] = await connection.readLines(1, REPLY_TIMEOUT_MS);
+        const [reply] = await readReplies(context, connection, 1);
         expectReply(context, 'normal', request, reply, oracle);
         await sleep(between(random, 5, 25));
       }
       connection.send('Exit\n');
-      const rest = await connection.readToEnd(REPLY_TIMEOUT_MS);
+      const rest = await readRest(context, connection);
       if (rest.length !== 1 || rest[0] !== 'Disconnect') {
         context.failures.add(`normal: Exit got ${JSON.stringify(rest)}, not only "Disconnect"`);
       }
@@ -148,14 +201,14 @@ async function pipelining(context: TcpClientContext, random: Random): Promise<vo
           i % 25 === 24 ? 'History' : message(random, n++),
         );
         connection.send(`${requests.join('\n')}\n`);
-        const replies = await connection.readLines(requests.length, REPLY_TIMEOUT_MS);
+        const replies = await readReplies(context, connection, requests.length);
         requests.forEach((request, i) =>
           expectReply(context, 'pipelining', request, replies[i], oracle),
         );
         await sleep(between(random, 10, 50));
       }
       connection.socket.end();
-      const extra = await connection.readToEnd(REPLY_TIMEOUT_MS);
+      const extra = await readRest(context, connection);
       if (extra.length > 0) {
         context.failures.add(`pipelining: ${extra.length} replies nobody asked for`);
       }
@@ -182,11 +235,11 @@ async function slow(context: TcpClientContext, random: Random): Promise<void> {
           await sleep(between(random, 5, 20));
         }
         context.counters.add('tcp slow lines (a few bytes every 5-20 ms)');
-        const [reply] = await connection.readLines(1, REPLY_TIMEOUT_MS);
+        const [reply] = await readReplies(context, connection, 1);
         expectReply(context, 'slow', request, reply, oracle);
       }
       connection.socket.end();
-      await connection.readToEnd(REPLY_TIMEOUT_MS);
+      await readRest(context, connection);
     });
     connection.socket.destroy();
   }
@@ -199,7 +252,7 @@ async function slowloris(context: TcpClientContext): Promise<void> {
     connection.send('a line that never ends');
     context.counters.add('tcp slowloris connections (half a line, then silence)');
     await session(context, 'slowloris', async () => {
-      const notice = await connection.readToEnd(LINE_DEADLINE_MS + REPLY_TIMEOUT_MS);
+      const notice = await readRest(context, connection, LINE_DEADLINE_MS + REPLY_TIMEOUT_MS);
       const expected = `Error: line not finished within ${LINE_DEADLINE_MS} ms`;
       if (notice.length !== 1 || notice[0] !== expected) {
         context.failures.add(`slowloris: got ${JSON.stringify(notice)}, not "${expected}"`);
@@ -227,9 +280,11 @@ async function nonReading(context: TcpClientContext): Promise<void> {
     connection.send(requests);
     // A paused socket does not see the server's reset: look again once the server should
     // have given up on it. Had it not, the replies would now flow and the socket stay open.
-    await sleep(STUCK_WRITER_MS + 2000);
+    // The margin is for a busy machine, where the server needs a while to fill the kernel's
+    // buffers before its stuck-writer timer can even start (2 s was not enough at load 30).
+    await sleep(STUCK_WRITER_MS + STUCK_WRITER_MARGIN_MS);
     connection.socket.resume();
-    if (await within(connection.closed, REPLY_TIMEOUT_MS)) {
+    if (await within(context, connection.closed, REPLY_TIMEOUT_MS)) {
       context.counters.add('tcp non-reading connections cut by the server');
     } else {
       context.failures.add('non-reading: not closed by the stuck-writer timeout');
@@ -253,7 +308,7 @@ async function resetting(context: TcpClientContext, random: Random): Promise<voi
     connection.send(lines);
     connection.send('History\nHistory\n');
     if (throughProxy) {
-      if (await within(connection.closed, REPLY_TIMEOUT_MS)) {
+      if (await within(context, connection.closed, REPLY_TIMEOUT_MS)) {
         context.counters.add('tcp resets by the proxy mid-reply (after 4,096 bytes)');
       } else {
         context.failures.add('resetting: no History reply to be reset within the time limit');
@@ -262,7 +317,7 @@ async function resetting(context: TcpClientContext, random: Random): Promise<voi
       const replying = new Promise<void>((resolve) =>
         connection.socket.once('data', () => resolve()),
       );
-      if (await within(replying, REPLY_TIMEOUT_MS)) {
+      if (await within(context, replying, REPLY_TIMEOUT_MS)) {
         connection.socket.resetAndDestroy();
         context.counters.add('tcp resets by the client mid-reply');
       } else {
