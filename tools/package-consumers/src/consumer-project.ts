@@ -22,8 +22,12 @@ export interface RunResult {
 
 /**
  * Runs a command to completion and resolves with its exit code and output, whatever the code:
- * the caller asserts on them, so a failure shows what the command said.
+ * the caller asserts on them, so a failure shows what the command said. A command still
+ * running after `timeoutMs` (default 240 s: tsc over the shipped .d.ts took 70 s on a
+ * busy machine) is killed, and says so in `stderr`.
  */
+const DEFAULT_TIMEOUT_MS = 240_000;
+
 export function run(
   command: string,
   args: readonly string[],
@@ -36,12 +40,16 @@ export function run(
       {
         cwd: options.cwd,
         env: strangerEnvironment(),
-        timeout: options.timeoutMs ?? 30_000,
+        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         if (error && code === null && !error.killed) return reject(error); // could not start
+        if (error?.killed) {
+          const limit = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+          stderr += `\n(killed: still running after ${limit} ms)`;
+        }
         resolve({ code, stdout, stderr });
       },
     );
@@ -126,7 +134,7 @@ export async function createConsumerProject(
     const install = await run(
       'npm',
       ['install', '--no-audit', '--no-fund', '--prefer-offline', ...installs],
-      { cwd: dir, timeoutMs: 120_000 },
+      { cwd: dir },
     );
     if (install.code !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
     return { dir, install, remove };

@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 function runNode(file: string) {
-  return run(process.execPath, [file], { cwd: project.dir, timeoutMs: 20_000 });
+  return run(process.execPath, [file], { cwd: project.dir, timeoutMs: 60_000 });
 }
 
 describe('the tarballs', () => {
