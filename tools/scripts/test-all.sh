@@ -17,6 +17,9 @@ npx prettier --check .
 stage 'lint, typecheck, build, test: all projects'
 npx nx run-many -t lint typecheck build test --parallel=2 --output-style=static
 
+stage 'TypeScript 6: every tsconfig type-checks under 6.0 too (builds and tests use 5.9)'
+bash tools/scripts/typecheck-ts6.sh
+
 stage 'tools/bench: lint, typecheck, unit tests (the bench is not an Nx project)'
 npx eslint tools
 npx tsc --noEmit -p tools/bench/tsconfig.spec.json
