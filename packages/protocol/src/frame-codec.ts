@@ -4,6 +4,13 @@ export interface FrameDecoder<T> {
   push(chunk: Buffer): T[];
   /** Bytes held for a frame that is not complete yet. */
   readonly bufferedBytes: number;
+  /**
+   * Optional bulk path: when this decoder holds nothing and `chunk` is whole frames that
+   * decode to exactly its own bytes (plain ASCII lines), the chunk as one text, frames and
+   * terminators included, for a session's `answerText`; else undefined. Changes nothing:
+   * after undefined, `push` the chunk as usual.
+   */
+  wholeText?(chunk: Buffer): string | undefined;
 }
 
 /** A framing: how to cut a stream into frames, and how to write frames back as one buffer. */

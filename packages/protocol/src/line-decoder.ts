@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { DecoderFailedError, LineTooLongError } from './errors';
 import type { FrameDecoder } from './frame-codec';
 import { HeldChunks } from './held-chunks';
@@ -117,6 +118,28 @@ export class LineDecoder implements FrameDecoder<string> {
     this.#headBytes = 0;
     if (lastLf + 1 < chunk.length) this.#keepBytes(chunk, lastLf + 1, lines);
     return lines;
+  }
+
+  /**
+   * The chunk as one Latin-1 text when it is whole lines a line service can answer in bulk:
+   * nothing held before it, its last byte '\n', every byte ASCII, no '\r' (whose '\r\n'
+   * push would drop) and no line over maxLineBytes. Such a chunk decodes, line by line, to
+   * exactly its bytes, so one native conversion of the whole chunk stands for the decode,
+   * the split and the per-line strings. Undefined otherwise; push then works as ever.
+   */
+  wholeText(chunk: Buffer): string | undefined {
+    const length = chunk.length;
+    if (this.#failure || this.bufferedBytes !== 0 || length === 0) return undefined;
+    if (chunk[length - 1] !== LF || !isAscii(chunk) || chunk.indexOf(CR) !== -1) return undefined;
+    // Only a chunk longer than the limit can hold a line over it.
+    if (length > this.maxLineBytes + 1) {
+      for (let start = 0; start < length;) {
+        const end = chunk.indexOf(LF, start);
+        if (end - start > this.maxLineBytes) return undefined;
+        start = end + 1;
+      }
+    }
+    return chunk.toString('latin1');
   }
 
   /**

@@ -15,6 +15,13 @@ export interface SessionReply {
 export interface Session {
   /** Answers one line; called once per line, in order. */
   handle(line: string): SessionReply;
+  /**
+   * The bulk path: answers `text`, whole plain-ASCII lines each ended by '\n' (a decoder's
+   * `wholeText`), with all their replies as one text, each ended by '\n' — exactly what
+   * `handle`, line by line, and `encodeLines` would give. Undefined, with nothing changed,
+   * when a line needs `handle` (a command) or the replies would pass `maxReplyBytes`.
+   */
+  answerText?(text: string, maxReplyBytes: number): string | undefined;
 }
 
 /** The services createSession knows, as a flag parser can list them. */
@@ -73,6 +80,24 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
   );
   const history = new RecentMessages(limit, maxBytes);
   return {
+    answerText(text, maxReplyBytes) {
+      const lines = text.split('\n');
+      lines.pop(); // the empty text after the last '\n'
+      let replyBytes = 0;
+      for (const line of lines) {
+        const name = command(line);
+        if (name === 'exit' || name === 'history') return undefined;
+        replyBytes += TASK_REPLY_BYTES + decimalDigits(line.length);
+      }
+      if (replyBytes > maxReplyBytes) return undefined;
+      let replies = '';
+      // ASCII: a line's length is its byte count.
+      for (const line of lines) {
+        history.add(line, line.length);
+        replies += `Your data was ${line.length} bytes\n`;
+      }
+      return replies;
+    },
     handle(line) {
       switch (command(line)) {
         case 'exit':
@@ -130,9 +155,29 @@ class RecentMessages {
   }
 }
 
+/** 'Your data was  bytes\n' without the number. */
+const TASK_REPLY_BYTES = 'Your data was  bytes\n'.length;
+
+function decimalDigits(value: number): number {
+  return String(value).length;
+}
+
+/** Whether any line of `upper` (uppercased lines, each ended by '\n') may be `Exit`. */
+function mayHoldExit(upper: string): boolean {
+  // A line is 'exit' in any case, trimmed: every such line holds 'EXIT' once uppercased.
+  // A message that merely contains it ('EXITS') takes the line-by-line path: still right.
+  return upper.includes('EXIT');
+}
+
 /** The uppercase service over TCP: each message uppercased (full Unicode), 'Exit' as in task. */
 export function createUppercaseSession(): Session {
   return {
+    answerText(text, maxReplyBytes) {
+      // ASCII uppercases to as many bytes, in one native call for all the lines.
+      if (text.length > maxReplyBytes) return undefined;
+      const upper = text.toUpperCase();
+      return mayHoldExit(upper) ? undefined : upper;
+    },
     handle(line) {
       if (command(line) === 'exit') return DISCONNECT;
       return { reply: uppercase(line), close: false };

@@ -115,6 +115,11 @@ export function publishConnectionClosed(
   }
 }
 
+/** Whether anyone subscribes to an event of single frames (received, handled, replies sent). */
+export function framesObserved(): boolean {
+  return received.hasSubscribers || handled.hasSubscribers || sent.hasSubscribers;
+}
+
 export function publishMessageReceived(connection: ConnectionInfo, frame: unknown): void {
   if (received.hasSubscribers) {
     received.publish({ connection, bytes: frameBytes(frame) } satisfies TcpMessageReceivedMessage);

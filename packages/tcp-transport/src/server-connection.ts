@@ -8,6 +8,7 @@ import {
 } from '@netlab/protocol';
 import { afterPendingIo } from './after-pending-io';
 import {
+  framesObserved,
   handlingStarted,
   publishConnectionClosed,
   publishMessageHandled,
@@ -200,6 +201,7 @@ export class ServerConnection<T> {
     ) {
       return;
     }
+    if (this.#answerInBulk(chunk)) return;
     let frames: T[];
     try {
       frames = this.#decoder.push(chunk);
@@ -211,6 +213,41 @@ export class ServerConnection<T> {
     this.#enqueue(frames);
     this.#answerQueued();
   };
+
+  /**
+   * The bulk path, for a chunk of whole plain-ASCII lines: the decoder gives it as one text,
+   * the session answers it as one text, and that is one write, with no frame or reply
+   * object per line. Only when nothing is queued, held or unwritten before it and nobody
+   * watches single frames (no `info` log line per message, no dump, no diagnostics
+   * subscriber); the session declines (a command, too much to write) with nothing changed.
+   * Returns false to have the chunk decoded and answered frame by frame.
+   */
+  #answerInBulk(chunk: Buffer): boolean {
+    const ctx = this.#ctx;
+    const session = this.#session;
+    const decoder = this.#decoder;
+    if (session.answerText === undefined || decoder.wholeText === undefined) return false;
+    if (this.#queueHead < this.#queue.length || this.#inFlightHead < this.#inFlight.length) {
+      return false;
+    }
+    if (this.#socket.writableLength > 0 || this.#awaitingFlush || this.#awaitingAnswers) {
+      return false;
+    }
+    if (levelEnabled(ctx.logger, 'info') || ctx.dump || framesObserved()) return false;
+    const text = decoder.wholeText(chunk);
+    if (text === undefined) return false;
+    let replies: string | undefined;
+    try {
+      replies = session.answerText(text, ctx.limits.maxPendingWriteBytes);
+    } catch {
+      return false; // the frame-by-frame path meets the same failure and reports it
+    }
+    if (replies === undefined) return false;
+    this.#lineStartedAt = 0;
+    if (replies.length > 0) this.#socket.write(replies);
+    if (this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) this.#waitForFlush();
+    return true;
+  }
 
   readonly #onEnd = (): void => {
     if (this.state !== CONNECTION_STATE.open) return;

@@ -66,6 +66,14 @@ export interface SessionHandler<T> {
    */
   handle(frame: T): SessionOutcome<T>;
   /**
+   * Optional bulk path (`@netlab/protocol`'s line sessions have it): answers a whole chunk
+   * of plain-ASCII lines, given as one text by the decoder's `wholeText`, with all their
+   * replies as one text, synchronously; undefined, having changed nothing, when a line needs
+   * `handle` or the replies would pass `maxReplyBytes`. Used only when nothing watches single
+   * frames (no `info` logging, no dump, no diagnostics subscriber) and nothing is queued.
+   */
+  answerText?(text: string, maxReplyBytes: number): string | undefined;
+  /**
    * Called once when the connection has closed (whatever the reason), so a session that
    * registered itself somewhere (a chat room) can leave. A throw here is logged and ignored.
    */

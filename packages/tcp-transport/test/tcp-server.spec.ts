@@ -44,7 +44,8 @@ describe('tcp server: the task exchange', () => {
         createDecoder: codec.createDecoder,
         encode: (frames) => (encodedBatches.push(frames.length), codec.encode(frames)),
       },
-      createSession: () => createTaskSession(),
+      // handle only: the frame-by-frame path (bulk-answers.spec.ts has the bulk one).
+      createSession: () => ({ handle: createTaskSession().handle }),
     });
     onCleanup(() => server.close({ graceMs: 0 }));
     const address = await server.listen({ host: '127.0.0.1', port: 0 });

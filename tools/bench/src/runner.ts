@@ -264,6 +264,10 @@ function fromLoad(scenario: Scenario, server: ServerName, result: LoadResult): M
     metrics: {
       messagesPerSecond: result.messagesPerSecond,
       megabytesPerSecond: result.bytesPerSecond / 1e6,
+      serverCpuMicrosPerMessage:
+        result.serverCpu === undefined || result.messages === 0
+          ? undefined
+          : (result.serverCpu * result.windowSeconds * 1e6) / result.messages,
       p50Micros: result.latencyMicros.p50,
       p99Micros: result.latencyMicros.p99,
       p999Micros: result.latencyMicros.p999,

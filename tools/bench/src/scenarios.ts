@@ -55,7 +55,7 @@ export const SCENARIOS: readonly Scenario[] = [
     load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32 },
     baseline: 'bare-tcp',
     subjects: [{ server: 'netlab-tcp', targets: [atLeast('messagesPerSecond', 1.0)] }],
-    compared: ['messagesPerSecond', 'p99Micros'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'task-throughput',
@@ -64,7 +64,7 @@ export const SCENARIOS: readonly Scenario[] = [
     load: { service: 'task', connections: 50, inFlight: 16, lineBytes: 32 },
     baseline: 'bare-tcp',
     subjects: [{ server: 'netlab-tcp', targets: [atLeast('messagesPerSecond', 1.0)] }],
-    compared: ['messagesPerSecond', 'p99Micros'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'tcp-bytes',
@@ -73,7 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
     load: { service: 'uppercase', connections: 8, inFlight: 8, lineBytes: 4096 },
     baseline: 'bare-tcp',
     subjects: [{ server: 'netlab-tcp', targets: [atLeast('megabytesPerSecond', 0.9)] }],
-    compared: ['megabytesPerSecond', 'p99Micros'],
+    compared: ['megabytesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'udp-throughput',
@@ -86,7 +86,7 @@ export const SCENARIOS: readonly Scenario[] = [
       { server: 'python-udp', targets: [] },
       { server: 'netlab-udp', against: 'python-udp', targets: [atLeast('messagesPerSecond', 1.0)] },
     ],
-    compared: ['messagesPerSecond', 'p99Micros'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'tcp-workers',
@@ -96,7 +96,7 @@ export const SCENARIOS: readonly Scenario[] = [
     baseline: 'netlab-tcp',
     // Scaling depends on the cores left over by the generator: reported, held to nothing.
     subjects: [{ server: 'netlab-tcp-workers', targets: [] }],
-    compared: ['messagesPerSecond', 'p99Micros'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'udp-workers',
@@ -105,7 +105,7 @@ export const SCENARIOS: readonly Scenario[] = [
     load: { sockets: 8, inFlight: 8, datagramBytes: 32 },
     baseline: 'netlab-udp',
     subjects: [{ server: 'netlab-udp-workers', targets: [] }],
-    compared: ['messagesPerSecond', 'p99Micros'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
   {
     name: 'tcp-info-logging',
@@ -114,7 +114,7 @@ export const SCENARIOS: readonly Scenario[] = [
     load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32 },
     baseline: 'netlab-tcp',
     subjects: [{ server: 'netlab-tcp-info', targets: [atLeast('messagesPerSecond', 0.7)] }],
-    compared: ['messagesPerSecond'],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage'],
   },
   {
     name: 'tcp-idle-rss',
