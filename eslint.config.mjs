@@ -1,5 +1,5 @@
 // One flat config for the whole workspace. The module-boundary rule is what keeps
-// the architecture of ../shared/SPEC.md true: protocol is pure, transports know
+// the architecture of docs/contract.md true: protocol is pure, transports know
 // sockets but not apps, and the UDP and TCP stacks never reach into each other.
 // tools/scripts/check-boundaries.sh proves each constraint by breaking it.
 import nx from '@nx/eslint-plugin';

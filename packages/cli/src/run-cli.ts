@@ -16,7 +16,7 @@ export interface CliApp<S extends FlagSpec> {
 }
 
 /**
- * The life of every netlab app, per the SPEC: --help and --version print and exit 0; a bad
+ * The life of every netlab app, per docs/contract.md: --help and --version print and exit 0; a bad
  * flag prints one line naming it and exits 2 before anything is bound or sent; otherwise the
  * app runs, and an unexpected failure is one line on stderr and exit 1, never a stack trace.
  */

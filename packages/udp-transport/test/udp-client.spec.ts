@@ -58,7 +58,7 @@ describe('createUdpClient', () => {
     return Object.assign(track(createUdpClient({ host, port, logger, random })), { logger });
   }
 
-  /** The top of every jitter window: each wait is its whole ceiling, the SPEC's envelope. */
+  /** The top of every jitter window: each wait is its whole ceiling, the contract's (docs/contract.md) envelope. */
   const topOfWindow = (): number => 1 - Number.EPSILON / 2; // the largest double below 1
 
   it('resolves with the reply to its request', async () => {

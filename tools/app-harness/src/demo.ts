@@ -3,7 +3,7 @@ import { readLogFile, type LogLine } from './log-lines';
 import { WORKSPACE_ROOT } from './paths';
 import { Terminal } from './terminal';
 
-/** The prompt both clients show on a terminal (SPEC). */
+/** The prompt both clients show on a terminal (docs/contract.md). */
 const PROMPT = 'Enter message to send or type Exit to disconnect:';
 
 /** npm, then Nx checking the build of the pair, then the server's start: seconds, not ms. */

@@ -39,7 +39,7 @@ export function createRequestMaker(contentChars: number): RequestMaker {
 
 export type ReplyRule = (request: string) => string;
 
-/** The exact reply the SPEC promises for a request (without the line terminator). */
+/** The exact reply the contract (docs/contract.md) promises for a request (without the line terminator). */
 export function replyRuleFor(service: ServiceName): ReplyRule {
   switch (service) {
     case 'uppercase':

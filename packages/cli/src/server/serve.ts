@@ -26,7 +26,7 @@ export interface ServeOptions {
 }
 
 /**
- * A server's life per the SPEC: listen (or one line on stderr and exit 1), serve until
+ * A server's life per docs/contract.md: listen (or one line on stderr and exit 1), serve until
  * SIGINT or SIGTERM, then close within the grace period, or at once on a second signal.
  * Resolves with the exit code once the server is closed and the logs are flushed.
  *

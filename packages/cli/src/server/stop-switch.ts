@@ -25,7 +25,7 @@ export interface StopHandlers {
 }
 
 /**
- * The SPEC's stop, written once for the lone server, the cluster primary and its workers:
+ * The contract's stop (docs/contract.md), written once for the lone server, the cluster primary and its workers:
  * the first request is graceful, a later one with no grace closes at once, and any other
  * request (a second graceful one) changes nothing. The same stop asked for twice by
  * different routes (the primary's message and systemd's SIGTERM to the whole group) is

@@ -6,7 +6,7 @@ export interface LogRecord {
   fields: Record<string, unknown>;
 }
 
-/** A Logger that keeps every record, so tests can assert on the SPEC's log events. */
+/** A Logger that keeps every record, so tests can assert on the contract's (docs/contract.md) log events. */
 export function captureLogger(): Logger & {
   records: LogRecord[];
   messages(level?: LogRecord['level']): string[];
