@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
+import { afterPendingIo } from './after-pending-io';
 import { describeTlsError } from './tls-error-text';
 import {
   createServerSecureContext,
@@ -63,6 +64,7 @@ export class TlsTerminator {
     });
     const finish = (outcome: TlsHandshakeOutcome): void => {
       clearTimeout(timer);
+      clearImmediate(verdict);
       socket.off('secure', onSecure);
       socket.off('error', onError);
       socket.off('close', onClose);
@@ -79,8 +81,13 @@ export class TlsTerminator {
     };
     const onError = (error: Error): void => fail(describeTlsError(error));
     const onClose = (): void => fail('the connection closed during the handshake');
+    // The client's last flight may be waiting in the kernel while this server was late:
+    // read it first (afterPendingIo), and fail only a handshake still unfinished then.
+    let verdict: NodeJS.Immediate | undefined;
     const timer = setTimeout(
-      () => fail(`no TLS handshake within the line deadline`, true),
+      () => {
+        verdict = afterPendingIo(() => fail(`no TLS handshake within the line deadline`, true));
+      },
       Math.max(0, deadlineMs),
     );
     socket.on('secure', onSecure);
