@@ -1,12 +1,12 @@
 import type { Keyboard } from '@netlab/cli';
-import { formatEndpoint, type TcpClient } from '@netlab/tcp-transport';
+import {
+  TcpClosedError,
+  TcpConnectError,
+  formatEndpoint,
+  type TcpClient,
+} from '@netlab/tcp-transport';
 import { isCommand, replyText, serverNotice } from './reply-text';
-
-/** Where the conversation writes: replies to the screen, a lost connection to stderr. */
-export interface Screen {
-  reply(text: string): void;
-  problem(line: string): void;
-}
+import type { Screen } from './screen';
 
 // Piped lines are sent without waiting for their replies (the server answers in order);
 // past this many unanswered, reading input waits, so a huge input is not all held at once.
@@ -15,19 +15,29 @@ const MAX_IN_FLIGHT = 1024;
 type Outcome = { reply: string } | { error: unknown };
 
 /**
- * One session over an open connection: each line of the keyboard is sent, each reply shown
- * in order. At a terminal a line is sent once the previous one is answered; piped lines are
- * pipelined. Exit, end of input, or Ctrl+C (`interrupt`) ends the session; a connection
- * the server closes or loses first is one line on stderr. Resolves with the exit code: 0
- * when every line sent was answered.
+ * How the client pairs what it sends with what comes back. `reply`: every line gets one
+ * reply, in order (task, uppercase). `chat`: no line is answered (but Exit); every line the
+ * server sends is printed as it arrives, as nc does.
+ */
+export type ConversationMode = 'reply' | 'chat';
+
+/**
+ * One session over an open connection: each line of the keyboard is sent; in `reply` mode
+ * each reply is shown in order (at a terminal a line is sent once the previous one is
+ * answered; piped lines are pipelined), in `chat` mode lines are sent at once and whatever
+ * the server says is shown as it comes. Exit, end of input, or Ctrl+C (`interrupt`) ends
+ * the session; a connection the server closes or loses first is one line on stderr (with
+ * reconnect on, the transport connects again and the session goes on). Resolves with the
+ * exit code: 0 when every line sent was answered.
  */
 export async function converse(
   client: TcpClient<string>,
   keyboard: Keyboard,
   screen: Screen,
   interrupt: AbortSignal,
+  mode: ConversationMode = 'reply',
 ): Promise<number> {
-  return new Conversation(client, keyboard, screen, interrupt).run();
+  return new Conversation(client, keyboard, screen, interrupt, mode).run();
 }
 
 class Conversation {
@@ -35,6 +45,7 @@ class Conversation {
   readonly #keyboard: Keyboard;
   readonly #screen: Screen;
   readonly #interrupt: AbortSignal;
+  readonly #mode: ConversationMode;
   /** The last reply shown: replies are shown in the order the lines were sent. */
   #shown: Promise<void> = Promise.resolve();
   /** We sent Exit or ended our side: the server closing the connection is what we asked for. */
@@ -44,21 +55,21 @@ class Conversation {
   /** Set once the connection is closed, if that was not the end we asked for. */
   #lost: string | undefined;
   #closed = false;
-  /** The prompt is on the screen, waiting for a line. */
-  #prompting = false;
-  /** Lines left unanswered when the user pressed Ctrl+C. */
-  #abandoned = 0;
+  /** Lines left unanswered: given up on Ctrl+C, or lost with a connection. */
+  #unanswered = 0;
 
   constructor(
     client: TcpClient<string>,
     keyboard: Keyboard,
     screen: Screen,
     interrupt: AbortSignal,
+    mode: ConversationMode,
   ) {
     this.#client = client;
     this.#keyboard = keyboard;
     this.#screen = screen;
     this.#interrupt = interrupt;
+    this.#mode = mode;
   }
 
   async run(): Promise<number> {
@@ -67,44 +78,62 @@ class Conversation {
     // and the exit status says so (1), as udp-client's does.
     const leaveNow = (): void => {
       this.#leaving = true;
-      this.#abandoned = this.#client.pending;
+      this.#unanswered += this.#client.pending;
       void this.#client.close();
     };
     this.#interrupt.addEventListener('abort', leaveNow, { once: true });
-    void this.#showUnasked();
+    const unasked = this.#showUnasked();
     const inFlight: Promise<void>[] = [];
-    this.#prompt();
+    this.#screen.prompt();
     for await (const line of this.#keyboard.lines) {
-      this.#prompting = false;
+      this.#screen.entered();
       if (this.#closed || this.#interrupt.aborted) break;
       const exit = isCommand(line, 'exit');
-      // Lines after Exit are not sent: the server would not answer them.
-      if (exit) this.#leaving = true;
-      const shown = this.#send(line);
-      if (this.#keyboard.interactive || exit) await shown;
-      else if (inFlight.push(shown) >= MAX_IN_FLIGHT) await inFlight.shift();
+      if (exit) {
+        // Lines after Exit are not sent: the server would not answer them. Our side ends
+        // with it, so the server's close that follows is the end we asked for, not a loss
+        // to reconnect from.
+        this.#leaving = true;
+      }
+      if (this.#mode === 'chat') {
+        // The transport may have closed a moment before #onClosed heard of it.
+        if (!this.#sendUnanswered(line)) break;
+        if (exit) void this.#client.end();
+      } else {
+        const shown = this.#send(line);
+        if (exit) void this.#client.end();
+        if (this.#keyboard.interactive || exit) await shown;
+        else if (inFlight.push(shown) >= MAX_IN_FLIGHT) await inFlight.shift();
+      }
       if (exit || this.#closed || this.#interrupt.aborted) break;
-      this.#prompt();
+      this.#screen.prompt();
     }
     // Ctrl+C, Ctrl+D or a lost connection at the prompt: what follows starts on a new line.
-    if (this.#prompting) this.#screen.reply('\n');
+    this.#screen.leavePrompt();
     await Promise.all(inFlight);
     this.#leaving = true;
     // Half-close: the server answers what it has, then closes; end() waits for that.
     await this.#client.end();
     await closed;
+    await unasked;
     this.#interrupt.removeEventListener('abort', leaveNow);
     this.#keyboard.close();
     if (this.#lost !== undefined) {
       this.#screen.problem(this.#lost);
       return 1;
     }
-    return this.#abandoned === 0 ? 0 : 1;
+    return this.#unanswered === 0 ? 0 : 1;
   }
 
-  #prompt(): void {
-    this.#keyboard.prompt();
-    this.#prompting = this.#keyboard.interactive;
+  /** Sends a line no reply will pair with (chat); false if the connection is already closed. */
+  #sendUnanswered(line: string): boolean {
+    try {
+      this.#client.send(line, { reply: false });
+      return true;
+    } catch (error) {
+      if (error instanceof TcpClosedError) return false;
+      throw error;
+    }
   }
 
   /** Sends a line; the promise settles once its reply (or the loss of it) is dealt with. */
@@ -118,16 +147,21 @@ class Conversation {
   }
 
   #show(sent: string, outcome: Outcome): void {
-    // A lost connection is reported once, when it closes; a line given up needs no word.
-    if ('error' in outcome) return;
+    // A lost connection is reported once (when it is lost, or when it closes); a line
+    // given up needs no word of its own, but the exit status counts it.
+    if ('error' in outcome) {
+      if (!this.#interrupt.aborted) this.#unanswered += 1;
+      return;
+    }
     if (this.#isNotice(outcome.reply)) return;
     this.#screen.reply(replyText(sent, outcome.reply));
   }
 
-  /** Lines the server sends unasked: a notice before it closes an idle connection. */
+  /** Lines the server sends unasked: a chat line, a notice before it closes an idle connection. */
   async #showUnasked(): Promise<void> {
     for await (const line of this.#client.replies()) {
-      if (!this.#isNotice(line)) this.#screen.reply(replyText('', line));
+      if (this.#mode === 'chat') this.#screen.reply(`${line}\n`);
+      else if (!this.#isNotice(line)) this.#screen.reply(replyText('', line));
     }
   }
 
@@ -142,6 +176,9 @@ class Conversation {
     const endpoint = formatEndpoint(this.#client.target);
     if (this.#notice !== undefined) {
       this.#lost = `Connection to ${endpoint} closed by the server: ${this.#notice}`;
+    } else if (error instanceof TcpConnectError) {
+      // Only a reconnect ends so: every attempt failed.
+      this.#lost = `Gave up reconnecting: ${error.message}`;
     } else if (error !== undefined) {
       this.#lost = error.message;
     } else if (!this.#leaving) {

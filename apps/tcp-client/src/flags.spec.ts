@@ -2,10 +2,18 @@ import { parseFlags } from '@netlab/cli';
 import { TCP_CLIENT_FLAGS } from './flags';
 
 describe('tcp-client flags', () => {
-  it('default to 127.0.0.1:1060 at info, no socket path, no dump', () => {
+  it('default to 127.0.0.1:1060 at info, no socket path, no reconnect, replies paired (no chat), no dump', () => {
     expect(parseFlags(TCP_CLIENT_FLAGS, [])).toEqual({
       kind: 'run',
-      options: { host: '127.0.0.1', port: 1060, path: undefined, logLevel: 'info', dump: false },
+      options: {
+        host: '127.0.0.1',
+        port: 1060,
+        path: undefined,
+        reconnect: false,
+        chat: false,
+        logLevel: 'info',
+        dump: false,
+      },
     });
   });
 
@@ -17,6 +25,8 @@ describe('tcp-client flags', () => {
         '--port=12000',
         '--path',
         '/tmp/tcp-server.sock',
+        '--reconnect',
+        '--chat',
         '--log-level',
         'debug',
         '--dump',
@@ -27,6 +37,8 @@ describe('tcp-client flags', () => {
         host: '::1',
         port: 12000,
         path: '/tmp/tcp-server.sock',
+        reconnect: true,
+        chat: true,
         logLevel: 'debug',
         dump: true,
       },

@@ -4,11 +4,14 @@ export const SUMMARY =
   'Sends each line typed (or piped) to a TCP line server (tcp-server: the task or the\n' +
   'uppercase service) and prints each reply; History is shown one message a line, Exit\n' +
   'disconnects. Piped lines are sent without waiting for each reply; at end of input it\n' +
-  'waits for every reply, then exits. Logs are JSON lines on stderr.';
+  'waits for every reply, then exits. With --chat (the chat service answers no line but\n' +
+  'Exit) it pairs nothing: lines go out as typed and whatever the server sends is printed\n' +
+  'as it comes, above the prompt and what is half typed. Logs are JSON lines on stderr.';
 
 export const FOOTER =
   'Exit status: 0 when every line was answered, 1 when the server cannot be reached or\n' +
-  'closes the connection first, 2 for a bad flag.';
+  'closes the connection first (with --reconnect: when a line lost its reply, or every\n' +
+  'attempt to connect again failed), 2 for a bad flag.';
 
 export const TCP_CLIENT_FLAGS = {
   host: flag.host('127.0.0.1', 'server address or host name; ::1 for IPv6'),
@@ -17,6 +20,12 @@ export const TCP_CLIENT_FLAGS = {
     'connect to this Unix domain socket instead of --host and --port',
     'a file system path',
     'PATH',
+  ),
+  reconnect: flag.switch(
+    'a lost connection is reported, connected again (10 tries), and a new session goes on',
+  ),
+  chat: flag.switch(
+    'for --service chat: no reply awaited; every line from the server printed as it comes',
   ),
   logLevel: flag.logLevel(),
   dump: flag.switch(

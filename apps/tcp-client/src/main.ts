@@ -1,8 +1,15 @@
 import { createAppLogger, openKeyboard, runCli, type FlagValues } from '@netlab/cli';
-import { connectTcp, TcpConnectError, type TcpTarget } from '@netlab/tcp-transport';
+import {
+  connectTcp,
+  TcpConnectError,
+  type TcpClientStatus,
+  type TcpTarget,
+} from '@netlab/tcp-transport';
 import { version } from '../package.json';
 import { converse } from './conversation';
 import { FOOTER, SUMMARY, TCP_CLIENT_FLAGS } from './flags';
+import { Screen } from './screen';
+import { statusLine } from './status-lines';
 
 const NAME = 'tcp-client';
 
@@ -18,9 +25,22 @@ async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number
     options.path !== undefined
       ? { path: options.path }
       : { host: options.host, port: options.port };
+  // The screen comes once the keyboard is open; a change before then (the first connect)
+  // needs no line.
+  const shown: { screen?: Screen } = {};
+  const onStatus = (status: TcpClientStatus): void => {
+    const line = statusLine(status, target);
+    if (line !== undefined) shown.screen?.problem(line);
+  };
   let client;
   try {
-    client = await connectTcp(target, { logger: log.logger, dump: options.dump });
+    client = await connectTcp(target, {
+      logger: log.logger,
+      dump: options.dump,
+      // The defaults: waits from 100 ms doubling to 5 s, with full jitter, 10 attempts.
+      reconnect: options.reconnect ? {} : undefined,
+      onStatus,
+    });
   } catch (error) {
     if (!(error instanceof TcpConnectError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -29,15 +49,9 @@ async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number
   const interrupt = new AbortController();
   // Ctrl+C at the terminal ends the session: an unanswered line is given up.
   const keyboard = openKeyboard(() => interrupt.abort());
-  return converse(
-    client,
-    keyboard,
-    {
-      reply: (text) => process.stdout.write(text),
-      problem: (line) => process.stderr.write(`${line}\n`),
-    },
-    interrupt.signal,
-  );
+  const screen = new Screen(keyboard);
+  shown.screen = screen;
+  return converse(client, keyboard, screen, interrupt.signal, options.chat ? 'chat' : 'reply');
 }
 
 runCli({

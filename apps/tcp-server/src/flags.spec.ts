@@ -92,7 +92,7 @@ describe('tcp-server flags', () => {
   });
 
   it.each([
-    [['--service', 'echo'], '--service must be one of task, uppercase (got "echo")'],
+    [['--service', 'echo'], '--service must be one of task, uppercase, chat (got "echo")'],
     [
       ['--max-line-bytes', '0'],
       '--max-line-bytes must be an integer from 1 to 1073741824 (got "0")',

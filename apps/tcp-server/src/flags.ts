@@ -1,13 +1,15 @@
 import { flag } from '@netlab/cli';
-import { DEFAULT_HISTORY_MAX_BYTES, DEFAULT_MAX_LINE_BYTES, SERVICE_NAMES } from '@netlab/protocol';
+import { DEFAULT_HISTORY_MAX_BYTES, DEFAULT_MAX_LINE_BYTES } from '@netlab/protocol';
 import { DEFAULT_GRACE_MS, DEFAULT_LIMITS } from '@netlab/tcp-transport';
+import { TCP_SERVICE_NAMES } from './services';
 
 export const SUMMARY =
   'The TCP services of the lecture. task (the default) answers each line with\n' +
   '"Your data was N bytes", History with the messages of this connection, Exit with\n' +
-  '"Disconnect"; uppercase answers each line uppercased. Every connection has its own\n' +
-  'session; a client that breaks a limit gets a one-line error and is closed while the\n' +
-  'others are served on. Logs are JSON lines on stdout.';
+  '"Disconnect"; uppercase answers each line uppercased; chat relays each line to every\n' +
+  'other client as "<address:port>: <line>" and answers only Exit (tcp-client --chat, nc).\n' +
+  'Every connection has its own session; a client that breaks a limit gets a one-line\n' +
+  'error and is closed while the others are served on. Logs are JSON lines on stdout.';
 
 export const FOOTER =
   'Exit status: 0 after a clean stop (SIGINT or SIGTERM; a second one stops at once),\n' +
@@ -24,7 +26,7 @@ export const TCP_SERVER_FLAGS = {
     'a file system path',
     'PATH',
   ),
-  service: flag.choice(SERVICE_NAMES, 'task', 'service to run'),
+  service: flag.choice(TCP_SERVICE_NAMES, 'task', 'service to run'),
   maxLineBytes: flag.integer(
     1,
     2 ** 30,

@@ -1,8 +1,9 @@
 import { createServerLogger, runCli, serve, type AppLogger, type FlagValues } from '@netlab/cli';
-import { createSession, lineCodec } from '@netlab/protocol';
+import { lineCodec } from '@netlab/protocol';
 import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, TCP_SERVER_FLAGS } from './flags';
+import { sessionsFor } from './services';
 import { removeStaleSocket } from './stale-socket';
 
 const NAME = 'tcp-server';
@@ -13,8 +14,7 @@ type Options = FlagValues<typeof TCP_SERVER_FLAGS>;
 function createLineServer(options: Options, log: AppLogger): TcpServer {
   return createTcpServer({
     codec: lineCodec({ maxLineBytes: options.maxLineBytes }),
-    createSession: () =>
-      createSession(options.service, { historyMaxBytes: options.maxHistoryBytes }),
+    createSession: sessionsFor(options.service, { historyMaxBytes: options.maxHistoryBytes }),
     // Limit breaches (server busy, line too long, ...) are answered as one plain line.
     errorFrame: (message) => message,
     logger: log.logger,
@@ -33,6 +33,11 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
 
 function run(options: Options): Promise<number> {
   const { log, workers } = createServerLogger(NAME, options);
+  if (options.service === 'chat' && workers !== 1) {
+    // Each worker would hold a room of its own: clients on different workers would not meet.
+    process.stderr.write(`${NAME}: --service chat runs in one process: drop --workers\n`);
+    return Promise.resolve(2);
+  }
   const server = createLineServer(options, log);
   return serve({
     name: NAME,

@@ -255,7 +255,10 @@ describe('tcp-server (built app): stopping', () => {
 describe('tcp-server (built app): flags', () => {
   it.each([
     [['--port', '70000'], 'tcp-server: --port must be an integer from 0 to 65535 (got "70000")'],
-    [['--service', 'echo'], 'tcp-server: --service must be one of task, uppercase (got "echo")'],
+    [
+      ['--service', 'echo'],
+      'tcp-server: --service must be one of task, uppercase, chat (got "echo")',
+    ],
     [
       ['--max-line-bytes', '0'],
       'tcp-server: --max-line-bytes must be an integer from 1 to 1073741824 (got "0")',

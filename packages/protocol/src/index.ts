@@ -45,8 +45,11 @@ export {
   createSession,
   createTaskSession,
   createUppercaseSession,
+  isExitCommand,
 } from './session';
 export type { ServiceName, Session, SessionReply, TaskSessionOptions } from './session';
+export { ChatRoom } from './chat';
+export type { ChatConnection, ChatReply, ChatSession } from './chat';
 export { HISTORY_PREFIX, formatHistory, parseHistory } from './history';
 export { DEFAULT_DUMP_LIMIT, describeBytes } from './dump';
 export type { ByteDescription } from './dump';

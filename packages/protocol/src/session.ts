@@ -57,6 +57,11 @@ function command(line: string): string {
   return trimmed.toLowerCase();
 }
 
+/** True for `Exit` in any case, with any surrounding whitespace: every service ends on it. */
+export function isExitCommand(line: string): boolean {
+  return command(line) === 'exit';
+}
+
 const DISCONNECT: SessionReply = Object.freeze({ reply: DISCONNECT_REPLY, close: true });
 
 /**
@@ -179,7 +184,7 @@ export function createUppercaseSession(): Session {
       return mayHoldExit(upper) ? undefined : upper;
     },
     handle(line) {
-      if (command(line) === 'exit') return DISCONNECT;
+      if (isExitCommand(line)) return DISCONNECT;
       return { reply: uppercase(line), close: false };
     },
   };

@@ -141,6 +141,8 @@ export interface TypedClient extends Spawned {
   type(line: string): void;
   /** Resolves with stdout once it holds `count` lines (without their '\n'). */
   screenLines(count: number): Promise<string[]>;
+  /** Resolves with stderr once it holds `count` lines (without their '\n'). */
+  stderrLines(count: number): Promise<string[]>;
   /** Closes stdin (end of input). */
   endInput(): void;
 }
@@ -150,29 +152,34 @@ export function startClient(
   args: readonly string[],
 ): TypedClient {
   const spawned = spawnProcess(process.execPath, [appMain(app), ...args]);
-  const screenLines = async (count: number): Promise<string[]> => {
-    for (;;) {
-      const lines = spawned.output.stdout.split('\n');
-      lines.pop();
-      if (lines.length >= count) return lines;
-      const ended = await Promise.race([
-        new Promise<false>((resolve) => spawned.child.stdout.once('data', () => resolve(false))),
-        spawned.exited.then(() => true),
-      ]);
-      if (ended) {
-        const final = spawned.output.stdout.split('\n');
-        final.pop();
-        if (final.length >= count) return final;
-        throw new Error(
-          `${app} exited after ${final.length} of ${count} lines:\n${spawned.output.stdout}\nstderr: ${spawned.output.stderr}`,
-        );
+  const linesOf =
+    (stream: 'stdout' | 'stderr') =>
+    async (count: number): Promise<string[]> => {
+      const complete = (): string[] => {
+        const lines = spawned.output[stream].split('\n');
+        lines.pop();
+        return lines;
+      };
+      for (;;) {
+        if (complete().length >= count) return complete();
+        const ended = await Promise.race([
+          new Promise<false>((resolve) => spawned.child[stream].once('data', () => resolve(false))),
+          spawned.exited.then(() => true),
+        ]);
+        if (ended) {
+          const final = complete();
+          if (final.length >= count) return final;
+          throw new Error(
+            `${app} exited after ${final.length} of ${count} lines on ${stream}:\n${spawned.output.stdout}\nstderr: ${spawned.output.stderr}`,
+          );
+        }
       }
-    }
-  };
+    };
   return {
     ...spawned,
     type: (line) => spawned.child.stdin.write(`${line}\n`),
-    screenLines,
+    screenLines: linesOf('stdout'),
+    stderrLines: linesOf('stderr'),
     endInput: () => spawned.child.stdin.end(),
   };
 }
