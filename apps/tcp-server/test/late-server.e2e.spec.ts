@@ -7,9 +7,13 @@ import type { RunningServer } from '@netlab-tools/app-harness';
 // run. SIGSTOP makes the server as late as a test wants, with the client's bytes arriving
 // meanwhile; after SIGCONT a timer would run before the poll phase that reads them.
 
-const DEADLINE_MS = 1_000;
-/** Longer than the deadline from both sides of the client's late bytes. */
-const STOPPED_MS = 2.5 * DEADLINE_MS;
+/**
+ * The deadlines under test. Generous, because the test process itself must get from the
+ * client's first bytes to the server's stop within it, on a machine that may be busy.
+ */
+const DEADLINE_MS = 3_000;
+/** Past the deadline of bytes read just before the stop: overdue when the server wakes. */
+const STOPPED_MS = DEADLINE_MS + 1_500;
 
 afterEach(runCleanups);
 
