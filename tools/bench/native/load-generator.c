@@ -47,6 +47,8 @@
 #define UDP_BATCH 64
 #define MAX_DATAGRAM 65536
 
+static const char ALPHABET_LOWER[] = "abcdefghijklmnopqrstuvwxyz";
+
 enum phase { WARMUP, WINDOW, DRAIN };
 
 // ---------------------------------------------------------------------------------------
@@ -131,32 +133,46 @@ static void close_window(void) {
 // ---------------------------------------------------------------------------------------
 // Request content (request-content.ts): `<tag><index>-<base36 sequence>:<padding>`.
 
-static const char ALPHABET[] = "abcdefghijklmnopqrstuvwxyz";
+// The padding of every request is a slice of the alphabet repeated, starting at the letter
+// its sequence picks: slices of one long pattern (and of its uppercase, for the replies
+// expected), so a request costs a memcpy, not a loop over its bytes.
+static char *lower_pattern, *upper_pattern;
 
-/** Writes exactly `chars` bytes of request `sequence` of tag `tag`+`index` to `out`. */
-static void make_request(char *out, size_t chars, char tag, int index, uint64_t sequence) {
+static void make_patterns(size_t chars) {
+  lower_pattern = malloc(chars + 26);
+  upper_pattern = malloc(chars + 26);
+  if (!lower_pattern || !upper_pattern) die("out of memory");
+  for (size_t i = 0; i < chars + 26; i++) {
+    lower_pattern[i] = (char)('a' + i % 26);
+    upper_pattern[i] = (char)('A' + i % 26);
+  }
+}
+
+/**
+ * Writes exactly `chars` bytes of request `sequence` of tag `tag`+`index` to `out`, or with
+ * `upper` the reply the uppercase service owes it (the request uppercased).
+ */
+static void make_request(char *out, size_t chars, char tag, int index, uint64_t sequence,
+                         bool upper) {
   char digits[16];
   int digit_count = 0;
   uint64_t rest = sequence;
+  const char *digit_letters = upper ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : ALPHABET_LOWER;
   do {
     int digit = (int)(rest % 36);
-    digits[digit_count++] = (char)(digit < 10 ? '0' + digit : 'a' + digit - 10);
+    digits[digit_count++] = (char)(digit < 10 ? '0' + digit : digit_letters[digit - 10]);
     rest /= 36;
   } while (rest > 0);
   char name[16];
-  int prefix = snprintf(name, sizeof name, "%c%d-", tag, index);
+  int prefix = snprintf(name, sizeof name, "%c%d-", upper ? (char)toupper(tag) : tag, index);
   if (prefix < 0 || (size_t)prefix + digit_count + 1 > chars) {
     die("request prefix of %c%d does not fit in %zu characters", tag, index, chars);
   }
   memcpy(out, name, (size_t)prefix);
   while (digit_count > 0) out[prefix++] = digits[--digit_count];
   out[prefix++] = ':';
-  unsigned shift = (unsigned)(sequence % 26);
-  for (size_t i = prefix; i < chars; i++) out[i] = ALPHABET[(shift + i - prefix) % 26];
-}
-
-static void to_upper(char *text, size_t length) {
-  for (size_t i = 0; i < length; i++) text[i] = (char)toupper((unsigned char)text[i]);
+  const char *pattern = upper ? upper_pattern : lower_pattern;
+  memcpy(out + prefix, pattern + sequence % 26, chars - (size_t)prefix);
 }
 
 /** A short, printable rendering of a reply for an error sample. */
@@ -255,7 +271,7 @@ static void send_lines(int epoll, struct connection *c, int count, double now) {
   for (int i = 0; i < count; i++) {
     uint64_t sequence = c->next_sequence++;
     char *line = c->output + c->output_end;
-    make_request(line, tcp.line_bytes - 1, 'c', c->index, sequence);
+    make_request(line, tcp.line_bytes - 1, 'c', c->index, sequence, false);
     line[tcp.line_bytes - 1] = '\n';
     c->output_end += tcp.line_bytes;
     c->sent_at[sequence % tcp.in_flight] = now;
@@ -279,8 +295,7 @@ static void check_reply(struct connection *c, const char *reply, size_t length, 
     expected_length = tcp.task_reply_length;
   } else {
     expected_length = tcp.line_bytes - 1;
-    make_request(c->expected, expected_length, 'c', c->index, sequence);
-    to_upper(c->expected, expected_length);
+    make_request(c->expected, expected_length, 'c', c->index, sequence, true);
     expected = c->expected;
   }
   if (length != expected_length || memcmp(reply, expected, length) != 0) {
@@ -398,6 +413,7 @@ static void run_tcp(char **argv) {
     die("SERVICE must be uppercase or task, got '%s'", service);
   }
   tcp.max_reply = tcp.line_bytes + 1024;
+  make_patterns(tcp.line_bytes);
 
   socklen_t address_length;
   struct sockaddr_storage address = resolve(host, port, SOCK_STREAM, &address_length);
@@ -491,7 +507,7 @@ static void queue_datagram(struct datagram_socket *s, double now) {
     slot->sent_at = now;
     s->outstanding++;
     make_request(s->pending + (size_t)s->pending_count * udp.datagram_bytes, udp.datagram_bytes,
-                 's', s->index, slot->sequence);
+                 's', s->index, slot->sequence, false);
     s->pending_count++;
     return;
   }
@@ -547,8 +563,7 @@ static void check_datagram(struct datagram_socket *s, const char *reply, size_t 
     add_error(1, "socket %d: a reply to nothing sent: \"%s\"", s->index, shown(reply, length));
     return;
   }
-  make_request(s->expected, udp.datagram_bytes, 's', s->index, sequence);
-  to_upper(s->expected, udp.datagram_bytes);
+  make_request(s->expected, udp.datagram_bytes, 's', s->index, sequence, true);
   struct datagram_slot *slot = NULL;
   for (int i = 0; i < udp.in_flight; i++) {
     if (s->slots[i].used && s->slots[i].sequence == sequence) slot = &s->slots[i];
@@ -619,6 +634,7 @@ static void run_udp(char **argv) {
   int warmup_ms = parse_int(argv[5], "WARMUP_MS", 0, 3600000);
   int duration_ms = parse_int(argv[6], "DURATION_MS", 1, 3600000);
   udp.loss_timeout_ms = parse_int(argv[7], "LOSS_TIMEOUT_MS", 1, 3600000);
+  make_patterns(udp.datagram_bytes);
 
   socklen_t address_length;
   struct sockaddr_storage address = resolve(host, port, SOCK_DGRAM, &address_length);
