@@ -83,40 +83,50 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
     0,
     2 ** 30,
   );
-  const history = new RecentMessages(limit, maxBytes);
-  return {
-    answerText(text, maxReplyBytes) {
-      const lines = text.split('\n');
-      lines.pop(); // the empty text after the last '\n'
-      let replyBytes = 0;
-      for (const line of lines) {
-        const name = command(line);
-        if (name === 'exit' || name === 'history') return undefined;
-        replyBytes += TASK_REPLY_BYTES + decimalDigits(line.length);
+  return new TaskSession(new RecentMessages(limit, maxBytes));
+}
+
+// Sessions are classes, their methods shared on the prototype: a server holds one per
+// connection, and 10,000 idle connections should not carry two closures each.
+class TaskSession implements Session {
+  readonly #history: RecentMessages;
+
+  constructor(history: RecentMessages) {
+    this.#history = history;
+  }
+
+  handle(line: string): SessionReply {
+    switch (command(line)) {
+      case 'exit':
+        return DISCONNECT;
+      case 'history':
+        return { reply: formatHistory(this.#history.oldestFirst()), close: false };
+      default: {
+        const bytes = Buffer.byteLength(line, 'utf8');
+        this.#history.add(line, bytes);
+        return { reply: `Your data was ${bytes} bytes`, close: false };
       }
-      if (replyBytes > maxReplyBytes) return undefined;
-      let replies = '';
-      // ASCII: a line's length is its byte count.
-      for (const line of lines) {
-        history.add(line, line.length);
-        replies += `Your data was ${line.length} bytes\n`;
-      }
-      return replies;
-    },
-    handle(line) {
-      switch (command(line)) {
-        case 'exit':
-          return DISCONNECT;
-        case 'history':
-          return { reply: formatHistory(history.oldestFirst()), close: false };
-        default: {
-          const bytes = Buffer.byteLength(line, 'utf8');
-          history.add(line, bytes);
-          return { reply: `Your data was ${bytes} bytes`, close: false };
-        }
-      }
-    },
-  };
+    }
+  }
+
+  answerText(text: string, maxReplyBytes: number): string | undefined {
+    const lines = text.split('\n');
+    lines.pop(); // the empty text after the last '\n'
+    let replyBytes = 0;
+    for (const line of lines) {
+      const name = command(line);
+      if (name === 'exit' || name === 'history') return undefined;
+      replyBytes += TASK_REPLY_BYTES + decimalDigits(line.length);
+    }
+    if (replyBytes > maxReplyBytes) return undefined;
+    let replies = '';
+    // ASCII: a line's length is its byte count.
+    for (const line of lines) {
+      this.#history.add(line, line.length);
+      replies += `Your data was ${line.length} bytes\n`;
+    }
+    return replies;
+  }
 }
 
 /**
@@ -125,8 +135,9 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
  * array's shift() would copy the whole history on every message once it is full.
  */
 class RecentMessages {
-  #messages: string[] = [];
-  #sizes: number[] = [];
+  // Each message and its size side by side in one array: one allocation per connection,
+  // where two parallel arrays cost every idle connection a second one.
+  #entries: (string | number)[] = [];
   #head = 0;
   #bytes = 0;
 
@@ -137,26 +148,29 @@ class RecentMessages {
 
   add(message: string, bytes: number): void {
     if (this.limit === 0) return;
-    this.#messages.push(message);
-    this.#sizes.push(bytes);
+    const entries = this.#entries;
+    entries.push(message, bytes);
     this.#bytes += bytes;
     while (
-      this.#messages.length - this.#head > this.limit ||
-      (this.#bytes > this.maxBytes && this.#messages.length - this.#head > 1)
+      (entries.length - this.#head) / 2 > this.limit ||
+      (this.#bytes > this.maxBytes && entries.length - this.#head > 2)
     ) {
-      this.#bytes -= this.#sizes[this.#head];
-      this.#messages[this.#head] = ''; // let the evicted text be collected now
-      this.#head++;
+      this.#bytes -= entries[this.#head + 1] as number;
+      entries[this.#head] = ''; // let the evicted text be collected now
+      this.#head += 2;
     }
-    if (this.#head > 64 && this.#head * 2 > this.#messages.length) {
-      this.#messages = this.#messages.slice(this.#head);
-      this.#sizes = this.#sizes.slice(this.#head);
+    if (this.#head > 128 && this.#head * 2 > entries.length) {
+      this.#entries = entries.slice(this.#head);
       this.#head = 0;
     }
   }
 
   oldestFirst(): string[] {
-    return this.#messages.slice(this.#head);
+    const messages: string[] = [];
+    for (let i = this.#head; i < this.#entries.length; i += 2) {
+      messages.push(this.#entries[i] as string);
+    }
+    return messages;
   }
 }
 
@@ -176,18 +190,21 @@ function mayHoldExit(upper: string): boolean {
 
 /** The uppercase service over TCP: each message uppercased (full Unicode), 'Exit' as in task. */
 export function createUppercaseSession(): Session {
-  return {
-    answerText(text, maxReplyBytes) {
-      // ASCII uppercases to as many bytes, in one native call for all the lines.
-      if (text.length > maxReplyBytes) return undefined;
-      const upper = text.toUpperCase();
-      return mayHoldExit(upper) ? undefined : upper;
-    },
-    handle(line) {
-      if (isExitCommand(line)) return DISCONNECT;
-      return { reply: uppercase(line), close: false };
-    },
-  };
+  return new UppercaseSession();
+}
+
+class UppercaseSession implements Session {
+  handle(line: string): SessionReply {
+    if (isExitCommand(line)) return DISCONNECT;
+    return { reply: uppercase(line), close: false };
+  }
+
+  answerText(text: string, maxReplyBytes: number): string | undefined {
+    // ASCII uppercases to as many bytes, in one native call for all the lines.
+    if (text.length > maxReplyBytes) return undefined;
+    const upper = text.toUpperCase();
+    return mayHoldExit(upper) ? undefined : upper;
+  }
 }
 
 /** A fresh session of the named service; throws UnknownServiceError for any other name. */

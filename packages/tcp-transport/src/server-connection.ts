@@ -165,15 +165,17 @@ export class ServerConnection<T> {
 
   /** What the session may do with its connection by itself: push frames, close it. */
   #connection(): SessionConnection<T> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below has its own `this`
-    const connection = this;
-    return {
-      send: (frame) => this.#push(frame),
-      close: () => this.#end(CLOSE_REASON.exit, 'session closed'),
-      get closed() {
-        return connection.state !== CONNECTION_STATE.open;
-      },
-    };
+    return new SessionSide(this);
+  }
+
+  /** The session sends a frame by itself (SessionConnection.send). */
+  pushForSession(frame: T): boolean {
+    return this.#push(frame);
+  }
+
+  /** The session closes its connection (SessionConnection.close). */
+  closeForSession(): void {
+    this.#end(CLOSE_REASON.exit, 'session closed');
   }
 
   /**
@@ -496,11 +498,13 @@ export class ServerConnection<T> {
     this.#awaitingFlush = true;
     // An empty write's callback runs once everything before it is handed to the kernel;
     // unlike 'drain' it comes whatever the socket's highWaterMark.
-    this.#socket.write(EMPTY, this.#onFlushed);
-    this.#stuckTimer ??= setTimeout(this.#onStuck, this.#ctx.limits.stuckWriterTimeoutMs);
+    this.#socket.write(EMPTY, () => this.#onFlushed());
+    this.#stuckTimer ??= setTimeout(() => this.#onStuck(), this.#ctx.limits.stuckWriterTimeoutMs);
   }
 
-  readonly #onFlushed = (): void => {
+  // The handlers below are methods, not bound fields: each is wrapped when it is needed,
+  // so an idle connection does not carry a closure for each (10,000 idle connections).
+  #onFlushed(): void {
     if (!this.#awaitingFlush) return;
     this.#awaitingFlush = false;
     clearTimeout(this.#stuckTimer);
@@ -510,7 +514,7 @@ export class ServerConnection<T> {
     if (this.state !== CONNECTION_STATE.open) return;
     if (!this.#awaitingAnswers) this.#readingResumed();
     this.#answerQueued();
-  };
+  }
 
   /** We stop reading (the client is behind on its replies, or maxInFlight answers are awaited). */
   #readingPaused(): void {
@@ -582,12 +586,12 @@ export class ServerConnection<T> {
     });
   };
 
-  readonly #onStuck = (): void => {
-    this.#stuckVerdict = afterPendingIo(this.#judgeStuck);
-  };
+  #onStuck(): void {
+    this.#stuckVerdict = afterPendingIo(() => this.#judgeStuck());
+  }
 
   /** Still not flushed once pending writes had their turn: the client really does not read. */
-  readonly #judgeStuck = (): void => {
+  #judgeStuck(): void {
     this.#stuckTimer = undefined;
     this.#stuckVerdict = undefined;
     if (this.state === CONNECTION_STATE.closed) return;
@@ -595,7 +599,7 @@ export class ServerConnection<T> {
     this.reason ??= CLOSE_REASON.idleTimeout;
     this.detail ??= 'stuck writer';
     this.#socket.destroy();
-  };
+  }
 
   /**
    * End our side after the pending replies. Input from now on is read and dropped, so the
@@ -615,14 +619,14 @@ export class ServerConnection<T> {
     this.#socket.end();
     // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
     if (this.#awaitingFlush || this.#awaitingAnswers) this.#socket.resume();
-    this.#lingerTimer = setTimeout(this.#onLinger, lingerMs);
+    this.#lingerTimer = setTimeout(() => this.#onLinger(), lingerMs);
   }
 
-  readonly #onLinger = (): void => {
+  #onLinger(): void {
     this.#lingerTimer = undefined;
     // The peer's FIN, or its reading of our last replies, may be waiting on a late server.
     afterPendingIo(() => this.#socket.destroy());
-  };
+  }
 
   readonly #onError = (error: NodeJS.ErrnoException): void => {
     // ECONNRESET, EPIPE and friends: the peer went away. A normal event, logged on close.
@@ -667,6 +671,30 @@ function replySize(reply: unknown): number {
   if (typeof reply === 'string') return reply.length + 1;
   if (reply instanceof Uint8Array) return reply.byteLength + 4;
   return 1;
+}
+
+/**
+ * The connection as its session sees it: a small object with its methods on the prototype,
+ * one per connection, where an object literal of closures cost every idle connection more.
+ */
+class SessionSide<T> implements SessionConnection<T> {
+  readonly #connection: ServerConnection<T>;
+
+  constructor(connection: ServerConnection<T>) {
+    this.#connection = connection;
+  }
+
+  send(frame: T): boolean {
+    return this.#connection.pushForSession(frame);
+  }
+
+  close(): void {
+    this.#connection.closeForSession();
+  }
+
+  get closed(): boolean {
+    return this.#connection.state !== CONNECTION_STATE.open;
+  }
 }
 
 /** A refused connection reads nothing, so its session is never asked anything. */

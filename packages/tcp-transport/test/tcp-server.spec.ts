@@ -45,7 +45,10 @@ describe('tcp server: the task exchange', () => {
         encode: (frames) => (encodedBatches.push(frames.length), codec.encode(frames)),
       },
       // handle only: the frame-by-frame path (bulk-answers.spec.ts has the bulk one).
-      createSession: () => ({ handle: createTaskSession().handle }),
+      createSession: () => {
+        const task = createTaskSession();
+        return { handle: (line: string) => task.handle(line) };
+      },
     });
     onCleanup(() => server.close({ graceMs: 0 }));
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
