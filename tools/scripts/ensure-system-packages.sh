@@ -3,7 +3,8 @@
 # the interactive clients), netcat and socat (plain clients, as a user would use them),
 # haproxy and nginx with its stream module (the load balancers of the production recipe),
 # ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it), gcc
-# (tools/bench compiles its native load generator with it).
+# (tools/bench compiles its native load generator with it), prometheus and its promtool
+# (the servers' --metrics-port is scraped by a real one).
 # Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
 # otherwise names what to install and fails, rather than letting tests fail later in a less
 # clear way.
@@ -18,6 +19,8 @@ declare -A package_of=(
   [ss]=iproute2
   [python3]=python3
   [gcc]=gcc
+  [prometheus]=prometheus
+  [promtool]=prometheus
 )
 
 missing=()

@@ -85,6 +85,8 @@ export const TCP_SERVER_FLAGS = {
     'every connection starts with a PROXY protocol header (v1 or v2) from a load balancer: log and serve the client it names',
   ),
   workers: flag.workers(),
+  metricsPort: flag.metricsPort(),
+  metricsHost: flag.metricsHost(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   dump: flag.switch(

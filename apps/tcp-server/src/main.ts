@@ -5,6 +5,7 @@ import { version } from '../package.json';
 import { FOOTER, SUMMARY, TCP_SERVER_FLAGS } from './flags';
 import { sessionsFor } from './services';
 import { removeStaleSocket } from './stale-socket';
+import { observeTcpServer } from './tcp-metrics';
 
 const NAME = 'tcp-server';
 
@@ -44,6 +45,10 @@ function run(options: Options): Promise<number> {
     log,
     graceMs: options.grace,
     workers,
+    metrics:
+      options.metricsPort === undefined
+        ? undefined
+        : { host: options.metricsHost, port: options.metricsPort, observe: observeTcpServer },
     listen: async () => {
       if (options.path !== undefined) await removeStaleSocket(options.path);
       const bound = await server.listen(

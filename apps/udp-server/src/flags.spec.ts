@@ -12,6 +12,8 @@ describe('udp-server flags', () => {
         rateLimit: 0,
         maxInFlight: 1024,
         workers: 1,
+        metricsPort: undefined,
+        metricsHost: '127.0.0.1',
         grace: 5000,
         logLevel: 'info',
         dump: false,

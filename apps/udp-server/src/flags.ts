@@ -24,6 +24,8 @@ export const UDP_SERVER_FLAGS = {
     'datagrams an asynchronous service may be working on at once; past it a datagram is dropped',
   ),
   workers: flag.workers(),
+  metricsPort: flag.metricsPort(),
+  metricsHost: flag.metricsHost(),
   grace: flag.integer(0, 600_000, DEFAULT_UDP_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),

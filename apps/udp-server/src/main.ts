@@ -3,6 +3,7 @@ import { createServerLogger, runCli, serve, type FlagValues } from '@netlab/cli'
 import { createUdpServer } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_SERVER_FLAGS } from './flags';
+import { observeUdpServer } from './udp-metrics';
 
 const NAME = 'udp-server';
 // Past this many source addresses the rate limiter forgets the least recently seen.
@@ -30,6 +31,10 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
     log,
     graceMs: options.grace,
     workers,
+    metrics:
+      options.metricsPort === undefined
+        ? undefined
+        : { host: options.metricsHost, port: options.metricsPort, observe: observeUdpServer },
     listen: async () => {
       const { address, port } = await server.listen({ host: options.host, port: options.port });
       return { transport: 'udp', address, port };

@@ -19,6 +19,19 @@ export { createServerLogger } from './server/server-logger';
 export { STOP_STATE, StopSwitch } from './server/stop-switch';
 export type { ShutdownSignal, StopHandlers, StopRequest, StopState } from './server/stop-switch';
 export { superviseWorkers } from './server/supervise-workers';
+export { METRICS_PATH } from './server/metrics/metrics-endpoint';
+export type { MetricsOptions } from './server/metrics/process-metrics';
+export {
+  METRIC_PREFIX,
+  serverMetrics,
+  tcpServerMetrics,
+  udpServerMetrics,
+} from './server/metrics/server-metrics';
+export type {
+  ServerMetrics,
+  TcpServerMetrics,
+  UdpServerMetrics,
+} from './server/metrics/server-metrics';
 export type { SuperviseOptions } from './server/supervise-workers';
 export { resolveWorkerCount, workerField, WORKER_NUMBER_ENV } from './server/worker-count';
 export type { WorkersOption } from './server/worker-count';

@@ -32,6 +32,7 @@ export {
   type ServerExit,
 } from './server-launcher';
 export { findListeningPort, type Transport } from './listening-socket';
+export { Prometheus, type Sample, type ScrapeTarget } from './prometheus';
 export { temporaryPath } from './temp-path';
 export { Terminal } from './terminal';
 export {

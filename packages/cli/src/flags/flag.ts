@@ -101,6 +101,20 @@ export const flag = {
       valueName: '',
     };
   },
+  /** `--metrics-port N`: off when absent; 0 lets the OS pick (logged as `Metrics at`). */
+  metricsPort(): Flag<number | undefined> {
+    const schema = integerText(0, 65535) as z.ZodMiniType<number | undefined, string>;
+    return valueFlag<number | undefined>(
+      schema,
+      undefined,
+      'an integer from 0 to 65535',
+      'serve /metrics (Prometheus), /healthz and /readyz over HTTP on this port; 0 lets the OS pick',
+      'PORT',
+    );
+  },
+  metricsHost(): Flag<string> {
+    return flag.host('127.0.0.1', 'address the --metrics-port endpoint binds');
+  },
   /** The same flag, also read from these variables when its NETLAB_ one is not set. */
   alsoFrom<T>(definition: Flag<T>, ...variables: string[]): Flag<T> {
     return { ...definition, alsoFrom: [...(definition.alsoFrom ?? []), ...variables] };

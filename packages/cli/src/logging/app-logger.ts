@@ -17,6 +17,13 @@ export interface AppLogger {
    * (`Server closed` before the `Connection closed` it follows).
    */
   drain(): Promise<void>;
+  /**
+   * Logs at info whatever the level: for the lines a user must see even at `silent` (where a
+   * server listens, which `--port 0` leaves to the OS).
+   */
+  always(fields: object, msg: string): void;
+  /** Calls `listener` for each line dropped because stdout was not read fast enough. */
+  onDropped(listener: () => void): void;
 }
 
 /**
@@ -70,6 +77,13 @@ export function createAppLogger(options: {
   if (asynchronous) reportDroppedLines(destination, logger);
   return {
     logger,
+    always: (fields, msg) => {
+      const target = logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
+      target.info(fields, msg);
+    },
+    onDropped: (listener) => {
+      destination.on('drop', listener);
+    },
     flush: () => flushNow(destination),
     drain: () =>
       new Promise<void>((resolve) => {

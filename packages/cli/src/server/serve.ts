@@ -1,6 +1,13 @@
 import cluster from 'node:cluster';
 import type { AppLogger } from '../logging/app-logger';
-import { StopSwitch } from './stop-switch';
+import { startMetricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint';
+import {
+  clusterExposition,
+  countInThisProcess,
+  localExposition,
+  type MetricsOptions,
+} from './metrics/process-metrics';
+import { STOP_STATE, StopSwitch } from './stop-switch';
 import { superviseWorkers } from './supervise-workers';
 import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
 
@@ -16,6 +23,11 @@ export interface ServeOptions {
   readonly graceMs: number;
   /** Server processes (`--workers`): more than 1 runs a node:cluster primary and N workers. */
   readonly workers?: number;
+  /**
+   * `--metrics-port`: an HTTP endpoint with /metrics, /healthz and /readyz, served by the
+   * lone server or (with workers) by the primary for all of them.
+   */
+  readonly metrics?: MetricsOptions;
   /**
    * Binds and starts serving; resolves with where. A rejection's message is the line the
    * user sees (exit 1).
@@ -34,17 +46,63 @@ export interface ServeOptions {
  * listens; each worker runs this same function and serves.
  */
 export async function serve(options: ServeOptions): Promise<number> {
-  if (cluster.isPrimary && (options.workers ?? 1) > 1) {
-    const code = await superviseWorkers({
-      name: options.name,
-      count: options.workers ?? 1,
-      graceMs: options.graceMs,
-      logger: options.log.logger,
-    });
-    await options.log.drain();
-    return code;
-  }
+  if (cluster.isPrimary && (options.workers ?? 1) > 1) return servePrimary(options);
   return cluster.isWorker ? serveAsWorker(options) : serveAlone(options);
+}
+
+/**
+ * The primary of `--workers N`: supervises, and serves the metrics endpoint for the whole
+ * cluster (ready while at least one worker listens and no stop has begun).
+ */
+async function servePrimary(options: ServeOptions): Promise<number> {
+  let listeningWorkers = 0;
+  let stopping = false;
+  const endpoint = await openMetricsEndpoint(options, {
+    exposition: clusterExposition(),
+    ready: () => listeningWorkers > 0 && !stopping,
+  });
+  if (endpoint === 'failed') return 1;
+  const code = await superviseWorkers({
+    name: options.name,
+    count: options.workers ?? 1,
+    graceMs: options.graceMs,
+    logger: options.log.logger,
+    onChange: (status) => {
+      listeningWorkers = status.listening;
+      stopping = status.stopping;
+    },
+  });
+  await endpoint?.close();
+  await options.log.drain();
+  return code;
+}
+
+/**
+ * Starts `--metrics-port`'s endpoint, if asked for, and says where it listens at every log
+ * level. 'failed': it could not listen, the user was told on stderr (exit 1).
+ */
+async function openMetricsEndpoint(
+  options: ServeOptions,
+  serving: {
+    exposition: () => Promise<{ contentType: string; body: string }>;
+    ready: () => boolean;
+  },
+): Promise<MetricsEndpoint | undefined | 'failed'> {
+  if (!options.metrics) return undefined;
+  try {
+    const endpoint = await startMetricsEndpoint({
+      host: options.metrics.host,
+      port: options.metrics.port,
+      metrics: serving.exposition,
+      ready: serving.ready,
+    });
+    options.log.always({ ...endpoint.address }, 'Metrics at');
+    return endpoint;
+  } catch (error) {
+    options.log.flush();
+    process.stderr.write(`${options.name}: ${error instanceof Error ? error.message : error}\n`);
+    return 'failed';
+  }
 }
 
 /** What differs between a lone server and a cluster worker around listen. */
@@ -58,12 +116,27 @@ interface ListenHooks {
 async function serveAlone(options: ServeOptions): Promise<number> {
   const { stopSwitch, stopRequested } = createStop(options);
   const removeHandlers = stopSwitch.listen(['SIGINT', 'SIGTERM'], options.graceMs);
+  let listening = false;
+  if (options.metrics) countInThisProcess(options.metrics, options.log, false);
+  // Up before the server listens: /healthz answers while it starts, /readyz says not yet.
+  const endpoint = await openMetricsEndpoint(options, {
+    exposition: localExposition,
+    ready: () => listening && stopSwitch.state === STOP_STATE.running,
+  });
+  if (endpoint === 'failed') {
+    removeHandlers();
+    return 1;
+  }
   const code = await listenThenServe(options, stopRequested, {
+    listening: () => {
+      listening = true;
+    },
     failed: async (reason) => {
       options.log.flush();
       process.stderr.write(`${options.name}: ${reason}\n`);
     },
   });
+  await endpoint?.close();
   removeHandlers();
   return code;
 }
@@ -86,6 +159,7 @@ async function serveAsWorker(options: ServeOptions): Promise<number> {
   };
   process.on('message', onMessage);
   stopSwitch.listen(['SIGTERM'], options.graceMs, ['SIGINT']);
+  if (options.metrics) countInThisProcess(options.metrics, options.log, true);
   const code = await listenThenServe(options, stopRequested, {
     listening: () => tellPrimary({ type: WORKER_MESSAGE.listening }),
     failed: (reason) => tellPrimary({ type: WORKER_MESSAGE.failed, message: reason }),
@@ -144,9 +218,7 @@ async function listenThenServe(
   hooks.listening?.();
   // The transport logs `Listening at` at info. With --port 0 the user must learn the port
   // whatever the level (warn, error, silent): below info, it is written here instead.
-  if (!log.logger.isLevelEnabled('info')) {
-    log.logger.child({}, { level: 'info' }).info(listeningAt, 'Listening at');
-  }
+  if (!log.logger.isLevelEnabled('info')) log.always(listeningAt, 'Listening at');
   // `Listening at` is the line people and tools wait for: write it now, not in 50 ms.
   void log.drain();
   const graceMs = await stopRequested;

@@ -27,6 +27,8 @@ export interface SuperviseOptions {
   readonly graceMs: number;
   /** The primary's logger (its lines carry `worker: 0`). */
   readonly logger: Logger;
+  /** Told how many workers listen, and whether a stop has begun, whenever either changes. */
+  onChange?(status: { listening: number; stopping: boolean }): void;
 }
 
 /**
@@ -49,6 +51,11 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
   let exitCode = 0;
   let killTimer: NodeJS.Timeout | undefined;
 
+  const reportChange = (): void => {
+    const listening = slots.filter((slot) => slot.worker && slot.listened).length;
+    options.onChange?.({ listening, stopping });
+  };
+
   return new Promise<number>((resolve) => {
     const finishIfAllGone = (): void => {
       if (!stopping || slots.some((slot) => slot.worker)) return;
@@ -66,6 +73,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
 
     const stopAll = (graceMsNow: number): void => {
       stopping = true;
+      reportChange();
       stopGraceMs = graceMsNow;
       for (const slot of slots) {
         clearTimeout(slot.restartTimer);
@@ -109,6 +117,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
         if (message.type === WORKER_MESSAGE.listening) {
           slot.listened = true;
           anyListened = true;
+          reportChange();
           // A stop sent while the worker was still loading may have found no listener yet.
           if (stopping) tellToStop(worker);
         } else if (message.type === WORKER_MESSAGE.failed) {
@@ -134,6 +143,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
       if (slot.worker !== worker) return;
       const child = childOf(slot);
       slot.worker = undefined;
+      reportChange();
       if (stopping) {
         if (code !== 0) exitCode = 1;
         return finishIfAllGone();
