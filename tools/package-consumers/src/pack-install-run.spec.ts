@@ -27,7 +27,7 @@ const WORKSPACE_TYPE_ROOT = path.join(WORKSPACE, 'node_modules/@types');
 const EXAMPLES = {
   protocol: ['protocol-tour.mjs'],
   'udp-transport': ['what-time.cjs'],
-  'tcp-transport': ['reverse-line.mjs', 'task-server.mjs'],
+  'tcp-transport': ['reverse-line.mjs', 'task-server.mjs', 'reconnecting-client.mjs'],
 };
 
 let tarballDir: string;
@@ -159,6 +159,22 @@ describe('the runnable examples in the shipped READMEs, run with plain node', ()
         '',
       ].join('\n'),
       stderr: '', // no logger given: the packages are silent
+    });
+  });
+
+  it('reconnecting-client.mjs: a client carries on across its server closed and started again on the same port', async () => {
+    const result = await runNode('reconnecting-client.mjs');
+    expect(result).toEqual({
+      code: 0,
+      stdout: [
+        '[connected]',
+        'Your data was 2 bytes',
+        '[lost]',
+        '[reconnected]',
+        'History: []',
+        '',
+      ].join('\n'),
+      stderr: '',
     });
   });
 
