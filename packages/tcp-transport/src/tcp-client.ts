@@ -1,5 +1,4 @@
 import { connect, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeBytes,
   fullJitterDelay,
@@ -504,7 +503,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
       logger.debug({ transport: 'tcp', attempt, delayMs }, 'Reconnecting');
       let socket: Socket;
       try {
-        await sleep(delayMs, undefined, { signal: stop.signal });
+        await pause(delayMs, stop.signal);
         socket = await openSocket(this.target, stop.signal, this.#settings.tls);
       } catch (failure) {
         if (stop.signal.aborted) return; // end() or close() took over
@@ -560,6 +559,25 @@ class FramedTcpClient<T> implements TcpClient<T> {
       direction === 'in' ? 'Frame in' : 'Frame out',
     );
   }
+}
+
+/**
+ * Waits `ms`, or rejects at once when `signal` fires. On the global setTimeout (not
+ * timers/promises) so a test's fake clock can drive the backoff.
+ */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function unansweredOn<T>(link: Link<T>): number {

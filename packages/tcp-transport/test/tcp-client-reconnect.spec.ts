@@ -242,6 +242,60 @@ describe('tcp client: reconnect', () => {
     ]);
   });
 
+  describe('the backoff on a fake clock (setTimeout faked, sockets real)', () => {
+    // Only the timers are faked: the connection attempts still go over loopback (and are
+    // refused at once), while the test moves the clock by hand.
+    beforeEach(() => {
+      jest.useFakeTimers({
+        doNotFake: [
+          'Date',
+          'hrtime',
+          'nextTick',
+          'performance',
+          'queueMicrotask',
+          'setImmediate',
+          'clearImmediate',
+          'setInterval',
+          'clearInterval',
+        ],
+      });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('makes no attempt before its wait is over: 1000, 2000, 4000, 4000 ms at the top of each window', async () => {
+      const server = new RecordingServer();
+      const port = await server.listen();
+      const { status } = await reconnectingClient(port, {
+        initialDelayMs: 1_000,
+        maxDelayMs: 4_000,
+        maxAttempts: 4,
+        random: () => 1 - Number.EPSILON / 2,
+      });
+      await server.kill();
+      await status.reached(TCP_CLIENT_STATUS.reconnecting, 1);
+      for (const [attempt, delay] of [
+        [1, 1_000],
+        [2, 2_000],
+        [3, 4_000],
+        [4, 4_000],
+      ]) {
+        const latest = status.seen.at(-1);
+        expect(latest).toMatchObject({ type: 'reconnecting', attempt, delayMs: delay });
+        jest.advanceTimersByTime(delay - 1);
+        // A refused attempt would report within a few I/O turns; none was made.
+        for (let turn = 0; turn < 5; turn++) await new Promise((r) => setImmediate(r));
+        expect(status.seen.at(-1)).toBe(latest);
+        jest.advanceTimersByTime(1);
+        await (attempt < 4
+          ? status.reached(TCP_CLIENT_STATUS.reconnecting, attempt + 1)
+          : status.reached(TCP_CLIENT_STATUS.gaveUp));
+      }
+      expect(status.seen.at(-1)).toMatchObject({ type: 'gave up', attempts: 4 });
+    });
+  });
+
   it('gives up after maxAttempts: reports it, refuses what waited, and closed() gives the last connect error', async () => {
     const server = new RecordingServer();
     const port = await server.listen();
