@@ -24,6 +24,7 @@ describe('tcp-server flags', () => {
         metricsHost: '127.0.0.1',
         grace: 5000,
         logLevel: 'info',
+        logFormat: undefined,
         dump: false,
       },
     });

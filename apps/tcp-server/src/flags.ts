@@ -9,7 +9,8 @@ export const SUMMARY =
   '"Disconnect"; uppercase answers each line uppercased; chat relays each line to every\n' +
   'other client as "<address:port>: <line>" and answers only Exit (tcp-client --chat, nc).\n' +
   'Every connection has its own session; a client that breaks a limit gets a one-line\n' +
-  'error and is closed while the others are served on. Logs are JSON lines on stdout.';
+  'error and is closed while the others are served on. Logs go to stdout: human lines at a terminal,\n' +
+  'JSON lines when piped (--log-format chooses).';
 
 export const FOOTER =
   'Exit status: 0 after a clean stop (SIGINT or SIGTERM; a second one stops at once),\n' +
@@ -89,6 +90,7 @@ export const TCP_SERVER_FLAGS = {
   metricsHost: flag.metricsHost(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
+  logFormat: flag.logFormat(),
   dump: flag.switch(
     "log every line's text and hex, in and out (at debug level, which --dump turns on)",
   ),

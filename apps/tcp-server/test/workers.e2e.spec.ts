@@ -257,7 +257,15 @@ describe('tcp-server --workers (built app)', () => {
   });
 
   it('stops once on Ctrl+C at a terminal, though the key reaches every process of the group', async () => {
-    const terminal = Terminal.runApp('tcp-server', ['--port', '0', '--workers', '2']);
+    // JSON, to read each process's lines (at a terminal they would be human lines).
+    const terminal = Terminal.runApp('tcp-server', [
+      '--port',
+      '0',
+      '--workers',
+      '2',
+      '--log-format',
+      'json',
+    ]);
     await terminal.waitFor((screen) => screen.split('"Listening at"').length === 3);
     terminal.press('C-c');
     await terminal.waitFor((screen) => /"workers":2,"msg":"Server closed"/.test(screen));

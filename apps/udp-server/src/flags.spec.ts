@@ -16,6 +16,7 @@ describe('udp-server flags', () => {
         metricsHost: '127.0.0.1',
         grace: 5000,
         logLevel: 'info',
+        logFormat: undefined,
         dump: false,
       },
     });

@@ -3,7 +3,8 @@ import { DEFAULT_UDP_GRACE_MS, DEFAULT_UDP_MAX_IN_FLIGHT } from '@netlab/udp-tra
 
 export const SUMMARY =
   'The UDP uppercase service: every datagram is answered, to its sender, with its text uppercased\n' +
-  '(never more bytes than it received). Logs are JSON lines on stdout.';
+  '(never more bytes than it received). Logs go to stdout: human lines at a terminal,\n' +
+  'JSON lines when piped (--log-format chooses).';
 
 export const FOOTER = 'Exit status: 0 after a clean stop, 1 if it cannot bind, 2 for a bad flag.';
 
@@ -28,5 +29,6 @@ export const UDP_SERVER_FLAGS = {
   metricsHost: flag.metricsHost(),
   grace: flag.integer(0, 600_000, DEFAULT_UDP_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
+  logFormat: flag.logFormat(),
   dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
 };

@@ -12,6 +12,8 @@ export type { CliApp } from './run-cli';
 
 export { createAppLogger, effectiveLevel } from './logging/app-logger';
 export type { AppLogger } from './logging/app-logger';
+export { LOG_FORMATS, formatFor } from './logging/pretty-lines';
+export type { LogFormat } from './logging/pretty-lines';
 
 export { serve } from './server/serve';
 export type { ListeningAt, ServeOptions } from './server/serve';

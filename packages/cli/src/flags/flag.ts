@@ -115,6 +115,20 @@ export const flag = {
   metricsHost(): Flag<string> {
     return flag.host('127.0.0.1', 'address the --metrics-port endpoint binds');
   },
+  /** `--log-format json|pretty`: absent, pretty at a terminal and JSON otherwise. */
+  logFormat(): Flag<'json' | 'pretty' | undefined> {
+    const schema = z.enum(['json', 'pretty']) as unknown as z.ZodMiniType<
+      'json' | 'pretty' | undefined,
+      string
+    >;
+    return valueFlag<'json' | 'pretty' | undefined>(
+      schema,
+      undefined,
+      'one of json, pretty',
+      'log lines as JSON or as human lines (default: pretty at a terminal, json when piped)',
+      'FORMAT',
+    );
+  },
   /** The same flag, also read from these variables when its NETLAB_ one is not set. */
   alsoFrom<T>(definition: Flag<T>, ...variables: string[]): Flag<T> {
     return { ...definition, alsoFrom: [...(definition.alsoFrom ?? []), ...variables] };

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../flags/flag';
+import { formatFor, prettyLines, type LogFormat } from './pretty-lines';
 
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 const GATHER_LOG_BYTES = 1024;
@@ -40,6 +41,8 @@ export function createAppLogger(options: {
   base?: Record<string, unknown>;
   /** `--dump`: its lines are debug lines, so a level above debug is lowered to debug. */
   dump?: boolean;
+  /** `--log-format`; absent: pretty at a terminal, JSON otherwise. */
+  format?: LogFormat;
 }): AppLogger {
   const toStdout = options.stream === 'stdout';
   // Cluster workers share one stdout: a write of one whole line is atomic on a pipe (up to
@@ -66,13 +69,15 @@ export function createAppLogger(options: {
   });
   // Whatever is still gathered goes out when the process exits, a crash included.
   if (asynchronous) process.on('exit', () => flushNow(destination));
+  const terminal = (toStdout ? process.stdout : process.stderr).isTTY === true;
+  const format = formatFor(options.format, terminal);
   const logger = pino(
     {
       name: options.name,
       level: effectiveLevel(options.level, options.dump ?? false),
       base: { pid: process.pid, ...options.base },
     },
-    destination,
+    format === 'pretty' ? prettyLines(destination, { colors: terminal }) : destination,
   );
   if (asynchronous) reportDroppedLines(destination, logger);
   return {

@@ -1,5 +1,6 @@
 import type { LogLevel } from '../flags/flag';
 import { createAppLogger, type AppLogger } from '../logging/app-logger';
+import type { LogFormat } from '../logging/pretty-lines';
 import { resolveWorkerCount, workerField, type WorkersOption } from './worker-count';
 
 /**
@@ -8,7 +9,12 @@ import { resolveWorkerCount, workerField, type WorkersOption } from './worker-co
  */
 export function createServerLogger(
   name: string,
-  options: { logLevel: LogLevel; dump: boolean; workers: WorkersOption },
+  options: {
+    logLevel: LogLevel;
+    dump: boolean;
+    workers: WorkersOption;
+    logFormat?: LogFormat | undefined;
+  },
 ): { log: AppLogger; workers: number } {
   const workers = resolveWorkerCount(options.workers);
   const log = createAppLogger({
@@ -16,6 +22,7 @@ export function createServerLogger(
     level: options.logLevel,
     dump: options.dump,
     stream: 'stdout',
+    format: options.logFormat,
     base: { worker: workerField(workers) },
   });
   return { log, workers };
