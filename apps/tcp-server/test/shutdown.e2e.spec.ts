@@ -27,13 +27,19 @@ async function connectionOf(server: RunningServer, client: LineSocket): Promise<
   return Number(accepted.connection);
 }
 
-/** Sends SIGTERM and resolves with the exit and how long it took. */
+/**
+ * Sends SIGTERM and resolves with the exit and how long the stop took by the server's own
+ * clock, from its `stopLine` (the signal's log line) to its `Server closed` line: on a busy machine the
+ * test's own process may notice the exit late, and must not count that against the server.
+ */
 async function stopTimed(
   server: RunningServer,
+  stopLine = 'Shutting down',
 ): Promise<{ code: number | null; elapsedMs: number }> {
-  const started = Date.now();
   const { code } = await server.stop('SIGTERM');
-  return { code, elapsedMs: Date.now() - started };
+  const [shuttingDown] = server.logs.find(stopLine);
+  const [closed] = server.logs.find('Server closed');
+  return { code, elapsedMs: Number(closed?.time) - Number(shuttingDown?.time) };
 }
 
 afterEach(runCleanups);
@@ -153,10 +159,11 @@ describe('tcp-server (built app): SIGTERM under load', () => {
 
     server.child.kill('SIGTERM');
     await server.logs.waitFor('Shutting down');
-    const { code, elapsedMs } = await stopTimed(server);
+    const { code, elapsedMs } = await stopTimed(server, 'Second signal: closing at once');
     expect(code).toBe(0);
-    // "At once": the grace period is ten minutes.
-    expect(elapsedMs).toBeLessThan(5000);
+    // "At once": the grace period is ten minutes; half a minute leaves room for a server
+    // starved of CPU on a busy machine and still tells "at once" from "after the grace".
+    expect(elapsedMs).toBeLessThan(30_000);
     expect(server.logs.find('Second signal: closing at once')).toHaveLength(1);
     expect(server.logs.find('Connection closed')).toHaveLength(40);
     expect(server.logs.lines.at(-1)).toMatchObject({ msg: 'Server closed' });
