@@ -20,6 +20,9 @@ npx nx run-many -t lint typecheck build test --parallel=2 --output-style=static
 stage 'TypeScript 6: every tsconfig type-checks under 6.0 too (builds and tests use 5.9)'
 bash tools/scripts/typecheck-ts6.sh
 
+stage 'Node 22 and 24: the tests of the packages and apps again, on the newest of each line'
+bash tools/scripts/node-matrix.sh 22 24
+
 stage 'tools/bench: lint, typecheck, unit tests (the bench is not an Nx project)'
 npx eslint tools
 npx tsc --noEmit -p tools/bench/tsconfig.spec.json

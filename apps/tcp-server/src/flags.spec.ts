@@ -22,6 +22,7 @@ describe('tcp-server flags', () => {
         workers: 1,
         metricsPort: undefined,
         metricsHost: '127.0.0.1',
+        reusePort: false,
         grace: 5000,
         logLevel: 'info',
         logFormat: undefined,

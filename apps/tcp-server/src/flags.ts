@@ -88,6 +88,7 @@ export const TCP_SERVER_FLAGS = {
   workers: flag.workers(),
   metricsPort: flag.metricsPort(),
   metricsHost: flag.metricsHost(),
+  reusePort: flag.reusePort(),
   grace: flag.integer(0, 600_000, DEFAULT_GRACE_MS, 'ms a graceful stop may take', 'MS'),
   logLevel: flag.logLevel(),
   logFormat: flag.logFormat(),

@@ -1,4 +1,11 @@
-import { createServerLogger, runCli, serve, type AppLogger, type FlagValues } from '@netlab/cli';
+import {
+  createServerLogger,
+  reusePortConflict,
+  runCli,
+  serve,
+  type AppLogger,
+  type FlagValues,
+} from '@netlab/cli';
 import { lineCodec } from '@netlab/protocol';
 import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
 import { version } from '../package.json';
@@ -54,7 +61,7 @@ function run(options: Options): Promise<number> {
       const bound = await server.listen(
         options.path !== undefined
           ? { path: options.path }
-          : { host: options.host, port: options.port },
+          : { host: options.host, port: options.port, reusePort: options.reusePort },
       );
       return 'path' in bound
         ? { transport: 'tcp', path: bound.path }
@@ -64,4 +71,12 @@ function run(options: Options): Promise<number> {
   });
 }
 
-runCli({ name: NAME, version, summary: SUMMARY, footer: FOOTER, flags: TCP_SERVER_FLAGS, run });
+runCli({
+  name: NAME,
+  version,
+  summary: SUMMARY,
+  footer: FOOTER,
+  flags: TCP_SERVER_FLAGS,
+  check: reusePortConflict,
+  run,
+});

@@ -14,6 +14,7 @@ describe('udp-server flags', () => {
         workers: 1,
         metricsPort: undefined,
         metricsHost: '127.0.0.1',
+        reusePort: false,
         grace: 5000,
         logLevel: 'info',
         logFormat: undefined,

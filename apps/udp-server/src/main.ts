@@ -1,5 +1,5 @@
 import { uppercaseWithinBytes } from '@netlab/protocol';
-import { createServerLogger, runCli, serve, type FlagValues } from '@netlab/cli';
+import { createServerLogger, reusePortConflict, runCli, serve, type FlagValues } from '@netlab/cli';
 import { createUdpServer } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_SERVER_FLAGS } from './flags';
@@ -36,7 +36,11 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
         ? undefined
         : { host: options.metricsHost, port: options.metricsPort, observe: observeUdpServer },
     listen: async () => {
-      const { address, port } = await server.listen({ host: options.host, port: options.port });
+      const { address, port } = await server.listen({
+        host: options.host,
+        port: options.port,
+        reusePort: options.reusePort,
+      });
       return { transport: 'udp', address, port };
     },
     // Waits for the handlers in flight (none for the synchronous uppercase service).
@@ -44,4 +48,12 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
   });
 }
 
-runCli({ name: NAME, version, summary: SUMMARY, footer: FOOTER, flags: UDP_SERVER_FLAGS, run });
+runCli({
+  name: NAME,
+  version,
+  summary: SUMMARY,
+  footer: FOOTER,
+  flags: UDP_SERVER_FLAGS,
+  check: reusePortConflict,
+  run,
+});

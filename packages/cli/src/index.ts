@@ -18,6 +18,8 @@ export type { LogFormat } from './logging/pretty-lines';
 export { serve } from './server/serve';
 export type { ListeningAt, ServeOptions } from './server/serve';
 export { createServerLogger } from './server/server-logger';
+export { reusePortConflict } from './server/reuse-port';
+export type { ReusePortFlags } from './server/reuse-port';
 export { STOP_STATE, StopSwitch } from './server/stop-switch';
 export type { ShutdownSignal, StopHandlers, StopRequest, StopState } from './server/stop-switch';
 export { superviseWorkers } from './server/supervise-workers';

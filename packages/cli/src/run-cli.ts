@@ -11,6 +11,11 @@ export interface CliApp<S extends FlagSpec> {
   readonly flags: S;
   /** Printed after the flags in --help (exit codes, examples). */
   readonly footer?: string;
+  /**
+   * Flags that are each well-formed but cannot go together: the one-line usage error, or
+   * undefined. Runs before anything is bound or sent.
+   */
+  check?(options: FlagValues<S>): string | undefined;
   /** Runs the app; resolves with the exit code (0 when omitted). */
   run(options: FlagValues<S>): Promise<number | void>;
 }
@@ -37,7 +42,13 @@ export function runCli<S extends FlagSpec>(
       process.stderr.write(`${app.name}: ${parsed.message}\n`);
       process.exitCode = 2;
       return;
-    case 'run':
+    case 'run': {
+      const conflict = app.check?.(parsed.options);
+      if (conflict) {
+        process.stderr.write(`${app.name}: ${conflict}\n`);
+        process.exitCode = 2;
+        return;
+      }
       app.run(parsed.options).then(
         (code) => {
           process.exitCode = code ?? 0;
@@ -47,6 +58,7 @@ export function runCli<S extends FlagSpec>(
           process.exitCode = 1;
         },
       );
+    }
   }
 }
 

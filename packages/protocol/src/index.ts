@@ -60,4 +60,5 @@ export type { HostPort } from './endpoint-text';
 export { backoffCeiling, fullJitterDelay } from './backoff';
 export type { BackoffPolicy, RandomSource } from './backoff';
 export { PROXY_V2_SIGNATURE, ProxyHeaderDecoder } from './proxy-header';
+export { REUSE_PORT_NODE_VERSION, nodeHasReusePort, reusePortUnsupported } from './reuse-port';
 export type { ProxyHeader, ProxyHeaderResult } from './proxy-header';

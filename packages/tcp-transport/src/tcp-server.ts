@@ -1,5 +1,17 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { type FrameCodec, type ProxyHeader, silentLogger, type Logger } from '@netlab/protocol';
+import {
+  createServer,
+  type AddressInfo,
+  type ListenOptions,
+  type Server,
+  type Socket,
+} from 'node:net';
+import {
+  type FrameCodec,
+  type ProxyHeader,
+  reusePortUnsupported,
+  silentLogger,
+  type Logger,
+} from '@netlab/protocol';
 import type { TLSSocket } from 'node:tls';
 import {
   TcpAbortError,
@@ -68,7 +80,20 @@ export interface TcpServerOptions<T> {
 }
 
 /** Where to listen: a host and port (port 0: the OS picks), or a Unix domain socket path. */
-export type TcpListenOptions = ({ host?: string; port?: number } | { path: string }) & {
+export type TcpListenOptions = (
+  | {
+      host?: string;
+      port?: number;
+      /**
+       * SO_REUSEPORT (Node 22.12 and later; older Node: TcpUsageError): other listeners with
+       * this option, in this process or others, bind the same port and the kernel spreads
+       * new connections across them. Under node:cluster the listening socket is this
+       * worker's own, not the primary's round-robin. Default false.
+       */
+      reusePort?: boolean;
+    }
+  | { path: string }
+) & {
   /** Gives up listening (rejects with TcpAbortError) if it fires before the socket is bound. */
   signal?: AbortSignal;
 };
@@ -192,6 +217,9 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
         ? { path: options.path }
         : { host: options.host ?? DEFAULT_HOST, port: options.port ?? 0 };
     const { signal } = options;
+    const reusePort = 'reusePort' in options && options.reusePort === true;
+    const unsupported = reusePort ? reusePortUnsupported(process.versions.node) : undefined;
+    if (unsupported) return Promise.reject(new TcpUsageError(`reusePort ${unsupported}`));
     if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
     this.#state = SERVER_STATE.binding;
     const server = this.#server;
@@ -227,7 +255,16 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       server.once('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });
       if ('path' in endpoint) server.listen(endpoint.path);
-      else server.listen(endpoint.port, endpoint.host);
+      else if (reusePort) {
+        // exclusive: under node:cluster, this worker listens itself (no round-robin handle).
+        const listenOptions: ListenOptions & { reusePort: boolean } = {
+          port: endpoint.port,
+          host: endpoint.host,
+          exclusive: true,
+          reusePort: true,
+        };
+        server.listen(listenOptions);
+      } else server.listen(endpoint.port, endpoint.host);
     });
     this.#binding = bound.catch(() => undefined);
     return bound;

@@ -7,6 +7,13 @@ import { describeCause } from '@netlab/protocol';
 const VERIFY_CODE = /CERT|^HOSTNAME_MISMATCH$|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$/;
 
 /**
+ * Newer Node (24 among ours) appends advice for its own command line to a verification failure
+ * (`; if the root CA is installed locally, try running Node.js with --use-system-ca`): not
+ * the peer's problem, and it would make the same failure read differently on each Node.
+ */
+const NODE_ADVICE = /; if the root CA is installed locally.*$/s;
+
+/**
  * One sentence for a failed TLS handshake or TLS session, from what Node reports: the
  * OpenSSL reason (`wrong version number`, `tlsv13 alert certificate required`), or a
  * certificate that failed verification as `certificate verify failed: self-signed
@@ -23,7 +30,8 @@ export function describeTlsError(error: unknown): string {
     return `certificate verify failed: ${reason}`;
   }
   if (typeof code === 'string' && library === undefined && VERIFY_CODE.test(code)) {
-    return `certificate verify failed: ${typeof message === 'string' ? message : code}`;
+    const text = typeof message === 'string' ? message.replace(NODE_ADVICE, '') : code;
+    return `certificate verify failed: ${text}`;
   }
   if (typeof reason === 'string' && reason.length > 0) return reason;
   if (code === 'ECONNRESET' || code === 'EPIPE')

@@ -1,8 +1,9 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket, type SocketOptions } from 'node:dgram';
 import {
   decodeEnvelope,
   encodeEnvelope,
   isEnveloped,
+  reusePortUnsupported,
   silentLogger,
   type Logger,
 } from '@netlab/protocol';
@@ -67,6 +68,13 @@ export interface UdpListenOptions {
   port?: number;
   /** Gives up binding (rejects with UdpAbortError) if it fires first. */
   signal?: AbortSignal;
+  /**
+   * SO_REUSEPORT (Node 22.12 and later; older Node: UdpUsageError): other sockets with this
+   * option, in this process or others, bind the same port and the kernel spreads datagrams
+   * across them by source address and port. Under node:cluster the socket is this worker's
+   * own, not one shared through the primary. Default false.
+   */
+  reusePort?: boolean;
 }
 
 /** The address a UdpServer is bound to: the real port when 0 was asked for. */
@@ -235,13 +243,15 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
   }
 
   async function listen(listenOptions: UdpListenOptions = {}): Promise<UdpServerAddress> {
-    const { host = '0.0.0.0', port = 0, signal } = listenOptions;
+    const { host = '0.0.0.0', port = 0, signal, reusePort = false } = listenOptions;
     if (state === SERVER_STATE.CLOSED) throw new UdpClosedError('server');
     if (state !== SERVER_STATE.IDLE)
       throw new UdpUsageError('listen() was already called on this server');
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UdpUsageError(`port must be an integer from 0 to 65535 (got ${port})`);
     }
+    const unsupported = reusePort ? reusePortUnsupported(process.versions.node) : undefined;
+    if (unsupported) throw new UdpUsageError(`reusePort ${unsupported}`);
     if (signal?.aborted) throw new UdpAbortError({ cause: signal.reason });
     state = SERVER_STATE.BINDING;
 
@@ -254,7 +264,12 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     }
     // close() may have run while the name was being resolved.
     if ((state as ServerState) === SERVER_STATE.CLOSED) throw new UdpClosedError('server');
-    const sock = createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4' });
+    const socketOptions: SocketOptions & { reusePort?: boolean } = {
+      type: resolved.family === 6 ? 'udp6' : 'udp4',
+      // Only when asked: Node before 22.12 has no such option (@types/node 20 lacks it too).
+      ...(reusePort ? { reusePort: true } : {}),
+    };
+    const sock = createSocket(socketOptions);
     socket = sock;
 
     await new Promise<void>((resolve, reject) => {
@@ -286,7 +301,8 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       sock.once('error', onBindError);
       sock.once('close', onClosedWhileBinding);
       signal?.addEventListener('abort', onAbort, { once: true });
-      sock.bind(port, resolved.address);
+      // exclusive: under node:cluster, a reusePort socket is bound by this worker itself.
+      sock.bind({ port, address: resolved.address, exclusive: reusePort });
     }).catch((error: unknown) => {
       socket = undefined;
       if ((state as ServerState) !== SERVER_STATE.CLOSED) state = SERVER_STATE.IDLE;

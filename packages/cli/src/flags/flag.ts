@@ -1,5 +1,6 @@
 // zod/mini: tree-shakable, so each app's bundle carries only the checks it uses.
 import * as z from 'zod/mini';
+import { reusePortUnsupported } from '@netlab/protocol';
 
 /**
  * One command-line flag: how its text becomes a value, and what to tell a user who got it
@@ -14,6 +15,11 @@ export interface Flag<T> {
   readonly valueName: string;
   /** Variables read after the flag's own NETLAB_ one (e.g. `PORT`); see environment.ts. */
   readonly alsoFrom?: readonly string[];
+  /**
+   * Whether a well-formed value can be used here: the rest of the sentence "--reuse-port ..."
+   * saying why not (a usage error), or undefined.
+   */
+  usable?(value: T): string | undefined;
 }
 
 export type FlagSpec = Record<string, Flag<unknown>>;
@@ -128,6 +134,18 @@ export const flag = {
       'log lines as JSON or as human lines (default: pretty at a terminal, json when piped)',
       'FORMAT',
     );
+  },
+  /**
+   * `--reuse-port`: listen with SO_REUSEPORT. On a Node without it (before 22.12) asking for
+   * it is a usage error naming the version needed.
+   */
+  reusePort(): Flag<boolean> {
+    return {
+      ...flag.switch(
+        'share the port with other processes (SO_REUSEPORT; Node 22.12+): each --workers worker gets a socket of its own',
+      ),
+      usable: (on) => (on ? reusePortUnsupported(process.versions.node) : undefined),
+    };
   },
   /** The same flag, also read from these variables when its NETLAB_ one is not set. */
   alsoFrom<T>(definition: Flag<T>, ...variables: string[]): Flag<T> {

@@ -47,10 +47,13 @@ export function parseFlags<S extends FlagSpec>(
     const parsed: Record<string, unknown> = {};
     for (const [name, definition] of Object.entries(spec)) {
       const raw = values[flagName(name)];
-      parsed[name] =
+      const value =
         raw !== undefined
           ? readFlag(`--${flagName(name)}`, definition, raw)
           : readVariable(name, definition, environment);
+      const unusable = definition.usable?.(value);
+      if (unusable) throw new UsageError(`--${flagName(name)} ${unusable}`);
+      parsed[name] = value;
     }
     return { kind: 'run', options: parsed as FlagValues<S> };
   } catch (error) {
