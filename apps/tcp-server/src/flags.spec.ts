@@ -87,6 +87,8 @@ describe('tcp-server flags', () => {
         workers: 4,
         metricsPort: 9464,
         metricsHost: '::',
+        // --reuse-port depends on the Node running: test/reuse-port.e2e.spec.ts.
+        reusePort: false,
         grace: 0,
         logLevel: 'debug',
         dump: true,
