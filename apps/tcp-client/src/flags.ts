@@ -9,9 +9,10 @@ export const SUMMARY =
   'as it comes, above the prompt and what is half typed. Logs are JSON lines on stderr.';
 
 export const FOOTER =
-  'Exit status: 0 when every line was answered, 1 when the server cannot be reached or\n' +
-  'closes the connection first (with --reconnect: when a line lost its reply, or every\n' +
-  'attempt to connect again failed), 2 for a bad flag.';
+  'Exit status: 0 when every line was answered, 1 when the server cannot be reached, its\n' +
+  'certificate cannot be verified (--tls) or it closes the connection first (with\n' +
+  '--reconnect: when a line lost its reply, or every attempt to connect again failed),\n' +
+  '2 for a bad flag or an unusable TLS file.';
 
 export const TCP_CLIENT_FLAGS = {
   host: flag.host('127.0.0.1', 'server address or host name; ::1 for IPv6'),
@@ -26,6 +27,25 @@ export const TCP_CLIENT_FLAGS = {
   ),
   chat: flag.switch(
     'for --service chat: no reply awaited; every line from the server printed as it comes',
+  ),
+  tls: flag.switch(
+    "speak TLS, verifying the server's certificate (against --tls-ca, or the system's CAs) and name",
+  ),
+  tlsCa: flag.optionalText(
+    'CA certificates (PEM) to trust instead of the system CAs',
+    'a file path',
+    'FILE',
+  ),
+  tlsCert: flag.optionalText(
+    'a client certificate (PEM), for a server that requires one; needs --tls-key',
+    'a file path',
+    'FILE',
+  ),
+  tlsKey: flag.optionalText("the client certificate's private key (PEM)", 'a file path', 'FILE'),
+  tlsServername: flag.optionalText(
+    "the name the server's certificate must carry, also sent as SNI (default: --host)",
+    'a host name',
+    'NAME',
   ),
   logLevel: flag.logLevel(),
   dump: flag.switch(

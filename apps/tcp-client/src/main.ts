@@ -3,6 +3,7 @@ import {
   connectTcp,
   TcpConnectError,
   type TcpClientStatus,
+  TcpTlsHandshakeError,
   type TcpTarget,
 } from '@netlab/tcp-transport';
 import { version } from '../package.json';
@@ -10,10 +11,16 @@ import { converse } from './conversation';
 import { FOOTER, SUMMARY, TCP_CLIENT_FLAGS } from './flags';
 import { Screen } from './screen';
 import { statusLine } from './status-lines';
+import { setUpClientTls } from './tls-setup';
 
 const NAME = 'tcp-client';
 
 async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number> {
+  const tls = await setUpClientTls(options);
+  if (tls.kind === 'unusable') {
+    process.stderr.write(`${NAME}: ${tls.message}\n`);
+    return 2;
+  }
   // stdout is the user's screen; logs go to stderr.
   const log = createAppLogger({
     name: NAME,
@@ -40,9 +47,10 @@ async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number
       // The defaults: waits from 100 ms doubling to 5 s, with full jitter, 10 attempts.
       reconnect: options.reconnect ? {} : undefined,
       onStatus,
+      ...(tls.kind === 'on' ? { tls: tls.tls } : {}),
     });
   } catch (error) {
-    if (!(error instanceof TcpConnectError)) throw error;
+    if (!(error instanceof TcpConnectError || error instanceof TcpTlsHandshakeError)) throw error;
     process.stderr.write(`${error.message}\n`);
     return 1;
   }

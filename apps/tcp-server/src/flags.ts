@@ -14,7 +14,8 @@ export const SUMMARY =
 
 export const FOOTER =
   'Exit status: 0 after a clean stop (SIGINT or SIGTERM; a second one stops at once),\n' +
-  '1 if it cannot listen, 2 for a bad flag.';
+  '1 if it cannot listen, 2 for a bad flag or an unusable TLS file. With TLS, SIGHUP\n' +
+  'reloads the certificate and key without dropping a connection.';
 
 // setTimeout clamps anything longer to 1 ms: a "long" timeout would fire at once.
 const MAX_TIMER_MS = 2_147_483_647;
@@ -84,6 +85,24 @@ export const TCP_SERVER_FLAGS = {
   ),
   proxyProtocol: flag.switch(
     'every connection starts with a PROXY protocol header (v1 or v2) from a load balancer: log and serve the client it names',
+  ),
+  tlsCert: flag.optionalText(
+    'TLS on: this certificate (PEM, with any intermediates); needs --tls-key. SIGHUP reloads both',
+    'a file path',
+    'FILE',
+  ),
+  tlsKey: flag.optionalText(
+    "the TLS certificate's private key (PEM, unencrypted)",
+    'a file path',
+    'FILE',
+  ),
+  tlsCa: flag.optionalText(
+    'CA certificates (PEM) that client certificates must be signed by (with --tls-client-auth)',
+    'a file path',
+    'FILE',
+  ),
+  tlsClientAuth: flag.switch(
+    'mutual TLS: every client must present a certificate signed by --tls-ca',
   ),
   workers: flag.workers(),
   metricsPort: flag.metricsPort(),

@@ -7,19 +7,24 @@ import {
   type FlagValues,
 } from '@netlab/cli';
 import { lineCodec } from '@netlab/protocol';
-import { createTcpServer, type TcpServer } from '@netlab/tcp-transport';
+import { createTcpServer, type TcpServer, type TcpServerTlsOptions } from '@netlab/tcp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, TCP_SERVER_FLAGS } from './flags';
 import { sessionsFor } from './services';
 import { removeStaleSocket } from './stale-socket';
 import { observeTcpServer } from './tcp-metrics';
+import { reloadTls, setUpTls } from './tls-setup';
 
 const NAME = 'tcp-server';
 
 type Options = FlagValues<typeof TCP_SERVER_FLAGS>;
 
 /** The line server for these options: the chosen service, one session per connection. */
-function createLineServer(options: Options, log: AppLogger): TcpServer {
+function createLineServer(
+  options: Options,
+  log: AppLogger,
+  tls: TcpServerTlsOptions | undefined,
+): TcpServer {
   return createTcpServer({
     codec: lineCodec({ maxLineBytes: options.maxLineBytes }),
     createSession: sessionsFor(options.service, { historyMaxBytes: options.maxHistoryBytes }),
@@ -28,6 +33,7 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
     logger: log.logger,
     dump: options.dump,
     proxyProtocol: options.proxyProtocol,
+    tls,
     limits: {
       maxConnections: options.maxConnections,
       idleTimeoutMs: options.idleTimeout,
@@ -39,14 +45,20 @@ function createLineServer(options: Options, log: AppLogger): TcpServer {
   });
 }
 
-function run(options: Options): Promise<number> {
+async function run(options: Options): Promise<number> {
+  // Checked before anything else, as a bad flag is: one line, exit 2, nothing bound.
+  const tls = await setUpTls(options);
+  if (tls.kind === 'unusable') {
+    process.stderr.write(`${NAME}: ${tls.message}\n`);
+    return 2;
+  }
   const { log, workers } = createServerLogger(NAME, options);
   if (options.service === 'chat' && workers !== 1) {
     // Each worker would hold a room of its own: clients on different workers would not meet.
     process.stderr.write(`${NAME}: --service chat runs in one process: drop --workers\n`);
-    return Promise.resolve(2);
+    return 2;
   }
-  const server = createLineServer(options, log);
+  const server = createLineServer(options, log, tls.kind === 'on' ? tls.tls : undefined);
   return serve({
     name: NAME,
     log,
@@ -68,6 +80,7 @@ function run(options: Options): Promise<number> {
         : { transport: 'tcp', address: bound.address, port: bound.port };
     },
     close: (graceMs) => server.close({ graceMs }),
+    ...(tls.kind === 'on' ? { reload: () => reloadTls(options, server, log) } : {}),
   });
 }
 

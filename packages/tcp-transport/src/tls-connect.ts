@@ -30,9 +30,20 @@ export function connectTlsSocket(
           ...name(options, target.host),
         };
   const socket = connectTls({ ...where, ...credentials });
+  socket.on('error', destroyOnTlsError);
   // Replies are batched per read already; Nagle would only add latency.
   if (!('path' in target)) socket.setNoDelay(true);
   return { socket, ready: 'secureConnect' };
+}
+
+/**
+ * A TLS error on an established socket (the server's alert: it refused our certificate)
+ * is only emitted, not acted on, and with allowHalfOpen the peer's FIN after it leaves the
+ * socket open with nothing to wait for: the process would exit mid-request. Close it.
+ * Shared with the server's sockets (tls-handshake.ts).
+ */
+export function destroyOnTlsError(this: Socket): void {
+  this.destroy();
 }
 
 /** SNI and the name checked: an explicit servername, else a host name (never an IP literal). */

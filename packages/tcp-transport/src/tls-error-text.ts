@@ -33,9 +33,23 @@ export function describeTlsError(error: unknown): string {
     const text = typeof message === 'string' ? message.replace(NODE_ADVICE, '') : code;
     return `certificate verify failed: ${text}`;
   }
-  if (typeof reason === 'string' && reason.length > 0) return reason;
+  if (typeof reason === 'string' && reason.length > 0) return explainAlert(reason);
   if (code === 'ECONNRESET' || code === 'EPIPE')
     return 'the connection closed during the handshake';
   if (code === 'ERR_TLS_HANDSHAKE_TIMEOUT') return 'the handshake timed out';
   return describeCause(error);
+}
+
+/**
+ * An alert is the peer's verdict, which OpenSSL names in its own words: say whose verdict,
+ * keeping the words (`tlsv13 alert certificate required`) for a search engine.
+ */
+function explainAlert(reason: string): string {
+  if (reason.endsWith('alert certificate required')) {
+    return `the server requires a client certificate (${reason})`;
+  }
+  if (/alert (bad certificate|unknown ca|certificate unknown|decrypt error)$/.test(reason)) {
+    return `the peer refused our certificate (${reason})`;
+  }
+  return reason;
 }

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { afterPendingIo } from './after-pending-io';
+import { destroyOnTlsError } from './tls-connect';
 import { describeTlsError } from './tls-error-text';
 import {
   createServerSecureContext,
@@ -68,6 +69,7 @@ export class TlsTerminator {
       socket.off('secure', onSecure);
       socket.off('error', onError);
       socket.off('close', onClose);
+      socket.off('end', onClose);
       done(outcome);
     };
     const fail = (problem: string, timedOut = false): void =>
@@ -90,9 +92,13 @@ export class TlsTerminator {
       },
       Math.max(0, deadlineMs),
     );
+    socket.on('error', destroyOnTlsError);
     socket.on('secure', onSecure);
     socket.on('error', onError);
     socket.on('close', onClose);
+    // The socket allows half-open (as every server socket here): a peer that gives up
+    // mid-handshake (it did not trust our certificate) sends its FIN, and nothing else comes.
+    socket.on('end', onClose);
     return socket;
   }
 }

@@ -9,6 +9,7 @@ import {
   connectTcp,
   loadClientTlsFiles,
   loadServerTlsFiles,
+  TcpConnectionLostError,
   TcpTlsConfigError,
   TcpTlsHandshakeError,
   type ConnectionInfo,
@@ -378,6 +379,24 @@ describe('tcp client over TLS', () => {
         onCleanup(() => client.close());
         await expect(client.request('Hi')).resolves.toBe('Your data was 2 bytes');
       }
+    },
+    BUDGET_MS,
+  );
+});
+
+describe('tcp client over TLS against a server requiring client certificates', () => {
+  it(
+    'without a certificate, loses the connection with "the server requires a client certificate"',
+    async () => {
+      const { port } = await startLineServer({ tls: serverTls(true) });
+      const client = await connectTcp({ host: '127.0.0.1', port }, { tls: { ca: pki.ca.certPem } });
+      onCleanup(() => client.close());
+      const reply = client.request('Hi');
+      await expect(reply).rejects.toThrow(TcpConnectionLostError);
+      await expect(reply).rejects.toThrow(
+        /lost \(the server requires a client certificate \(tlsv13 alert certificate required\)\)/,
+      );
+      await expect(client.closed()).resolves.toBeInstanceOf(TcpConnectionLostError);
     },
     BUDGET_MS,
   );

@@ -7,6 +7,7 @@ import {
   localExposition,
   type MetricsOptions,
 } from './metrics/process-metrics';
+import { onReloadSignal } from './reload-signal';
 import { STOP_STATE, StopSwitch } from './stop-switch';
 import { superviseWorkers } from './supervise-workers';
 import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
@@ -35,6 +36,12 @@ export interface ServeOptions {
   listen(): Promise<ListeningAt>;
   /** Stops: answers what was received, closes, logs `Server closed`. 0 ms: at once. */
   close(graceMs: number): Promise<void>;
+  /**
+   * Called on SIGHUP (with workers: in every worker, the primary relays it): reads files
+   * again, e.g. a rotated TLS certificate. It logs its own outcome. Without it, SIGHUP
+   * keeps its default.
+   */
+  reload?(): Promise<void>;
 }
 
 /**
@@ -67,6 +74,7 @@ async function servePrimary(options: ServeOptions): Promise<number> {
     count: options.workers ?? 1,
     graceMs: options.graceMs,
     logger: options.log.logger,
+    relayReload: options.reload !== undefined,
     onChange: (status) => {
       listeningWorkers = status.listening;
       stopping = status.stopping;
@@ -127,6 +135,7 @@ async function serveAlone(options: ServeOptions): Promise<number> {
     removeHandlers();
     return 1;
   }
+  const removeReload = options.reload ? onReloadSignal(options.reload) : noop;
   const code = await listenThenServe(options, stopRequested, {
     listening: () => {
       listening = true;
@@ -136,6 +145,7 @@ async function serveAlone(options: ServeOptions): Promise<number> {
       process.stderr.write(`${options.name}: ${reason}\n`);
     },
   });
+  removeReload();
   await endpoint?.close();
   removeHandlers();
   return code;
@@ -152,12 +162,16 @@ async function serveAlone(options: ServeOptions): Promise<number> {
  */
 async function serveAsWorker(options: ServeOptions): Promise<number> {
   const { stopSwitch, stopRequested } = createStop(options);
+  const { reload } = options;
   const onMessage = (message: unknown): void => {
-    if (isWorkerMessage(message) && message.type === WORKER_MESSAGE.shutdown) {
-      stopSwitch.request({ graceMs: message.graceMs });
-    }
+    if (!isWorkerMessage(message)) return;
+    if (message.type === WORKER_MESSAGE.shutdown) stopSwitch.request({ graceMs: message.graceMs });
+    else if (message.type === WORKER_MESSAGE.reload) void reload?.().catch(noop);
   };
   process.on('message', onMessage);
+  // A SIGHUP to the worker itself (or to the whole group) reloads it too: reading the
+  // files twice is harmless, dying of SIGHUP's default action would not be.
+  if (reload) onReloadSignal(reload);
   stopSwitch.listen(['SIGTERM'], options.graceMs, ['SIGINT']);
   if (options.metrics) countInThisProcess(options.metrics, options.log, true);
   const code = await listenThenServe(options, stopRequested, {
@@ -192,6 +206,10 @@ function createStop(options: ServeOptions): {
     },
   });
   return { stopSwitch, stopRequested };
+}
+
+function noop(): void {
+  // Nothing to undo.
 }
 
 /** Resolves once the message is handed to the channel (or the channel is gone). */

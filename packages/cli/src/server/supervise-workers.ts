@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { RestartBackoff } from './restart-backoff';
+import { onReloadSignal, RELOAD_SIGNAL } from './reload-signal';
 import { StopSwitch } from './stop-switch';
 import { WORKER_NUMBER_ENV } from './worker-count';
 import { isWorkerMessage, WORKER_MESSAGE, type WorkerMessage } from './worker-messages';
@@ -29,6 +30,8 @@ export interface SuperviseOptions {
   readonly logger: Logger;
   /** Told how many workers listen, and whether a stop has begun, whenever either changes. */
   onChange?(status: { listening: number; stopping: boolean }): void;
+  /** On SIGHUP, tell every worker to reload (the workers' servers can). */
+  readonly relayReload?: boolean;
 }
 
 /**
@@ -102,7 +105,19 @@ export function superviseWorkers(options: SuperviseOptions): Promise<number> {
         stopAll(0);
       },
     });
-    const removeSignalHandlers = stopSwitch.listen(['SIGINT', 'SIGTERM'], graceMs);
+    const removeStopHandlers = stopSwitch.listen(['SIGINT', 'SIGTERM'], graceMs);
+    const removeReloadHandler = options.relayReload
+      ? onReloadSignal(async () => {
+          const workers = slots.filter((slot) => slot.worker?.isConnected());
+          logger.info({ signal: RELOAD_SIGNAL, workers: workers.length }, 'Reloading');
+          const message: WorkerMessage = { type: WORKER_MESSAGE.reload };
+          for (const slot of workers) slot.worker?.send(message, ignoreSendError);
+        })
+      : undefined;
+    const removeSignalHandlers = (): void => {
+      removeStopHandlers();
+      removeReloadHandler?.();
+    };
 
     const fork = (slot: Slot): void => {
       slot.restartTimer = undefined;
