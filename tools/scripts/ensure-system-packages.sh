@@ -4,7 +4,9 @@
 # haproxy and nginx with its stream module (the load balancers of the production recipe),
 # ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it), gcc
 # (tools/bench compiles its native load generator with it), prometheus and its promtool
-# (the servers' --metrics-port is scraped by a real one).
+# (the servers' --metrics-port is scraped by a real one), openssl and ncat (TLS: the tests
+# make their certificates with openssl and drive the TLS server with s_client, s_server,
+# socat OPENSSL: and ncat --ssl).
 # Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
 # otherwise names what to install and fails, rather than letting tests fail later in a less
 # clear way.
@@ -21,6 +23,8 @@ declare -A package_of=(
   [gcc]=gcc
   [prometheus]=prometheus
   [promtool]=prometheus
+  [openssl]=openssl
+  [ncat]=ncat
 )
 
 missing=()

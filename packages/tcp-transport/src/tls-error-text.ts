@@ -4,7 +4,8 @@ import { describeCause } from '@netlab/protocol';
  * Codes Node gives a certificate that failed verification (OpenSSL's X509_V_ERR_* names
  * without the prefix, plus its own host name check). They come without OpenSSL's `library`.
  */
-const VERIFY_CODE = /CERT|^HOSTNAME_MISMATCH$|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$/;
+const VERIFY_CODE =
+  /CERT|^UNABLE_TO_|^HOSTNAME_MISMATCH$|^INVALID_(CA|PURPOSE)$|^PATH_LENGTH_EXCEEDED$|_SIGNATURE/;
 
 /**
  * Newer Node (24 among ours) appends advice for its own command line to a verification failure
