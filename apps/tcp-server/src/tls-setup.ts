@@ -33,9 +33,10 @@ export async function setUpTls(flags: TlsFlags): Promise<TlsSetup> {
     ['tlsCa', 'tlsClientAuth'],
   ]);
   if (missing !== undefined) return { kind: 'unusable', message: missing };
-  if (flags.tlsCert === undefined || flags.tlsKey === undefined) return { kind: 'off' };
+  const files = tlsFiles(flags);
+  if (!files) return { kind: 'off' };
   try {
-    return { kind: 'on', tls: await load(flags) };
+    return { kind: 'on', tls: await load(flags, files) };
   } catch (error) {
     if (!(error instanceof TcpTlsConfigError)) throw error;
     return { kind: 'unusable', message: describeFileFlagProblem(fileFlags(flags), error) };
@@ -48,8 +49,10 @@ export async function setUpTls(flags: TlsFlags): Promise<TlsSetup> {
  * keeps serving with what it had.
  */
 export async function reloadTls(flags: TlsFlags, server: TcpServer, log: AppLogger): Promise<void> {
+  const files = tlsFiles(flags);
+  if (!files) return;
   try {
-    server.updateTls(await load(flags));
+    server.updateTls(await load(flags, files));
     log.logger.info({ cert: flags.tlsCert, key: flags.tlsKey }, 'TLS certificate reloaded');
   } catch (error) {
     const problem =
@@ -60,11 +63,17 @@ export async function reloadTls(flags: TlsFlags, server: TcpServer, log: AppLogg
   }
 }
 
-function load(flags: TlsFlags): Promise<TcpServerTlsOptions> {
-  return loadServerTlsFiles(
-    { cert: flags.tlsCert!, key: flags.tlsKey!, ca: flags.tlsCa },
-    { requireClientCertificate: flags.tlsClientAuth },
-  );
+/** The certificate and key files, when TLS is on. */
+function tlsFiles(flags: TlsFlags): { cert: string; key: string; ca?: string } | undefined {
+  if (flags.tlsCert === undefined || flags.tlsKey === undefined) return undefined;
+  return { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa };
+}
+
+function load(
+  flags: TlsFlags,
+  files: { cert: string; key: string; ca?: string },
+): Promise<TcpServerTlsOptions> {
+  return loadServerTlsFiles(files, { requireClientCertificate: flags.tlsClientAuth });
 }
 
 function fileFlags(flags: TlsFlags): Record<string, string | undefined> {
