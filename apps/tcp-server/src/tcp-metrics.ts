@@ -21,14 +21,15 @@ export function observeTcpServer(): void {
   const open = new Map<ConnectionInfo, Socket>();
   const closedBytes = { received: 0, sent: 0 };
 
-  metrics.countBytesAtScrape(() => {
-    let received = closedBytes.received;
-    let sent = closedBytes.sent;
-    for (const socket of open.values()) {
-      received += socket.bytesRead;
-      sent += socket.bytesWritten;
-    }
-    return { received, sent };
+  metrics.receivedBytes.addSource(() => {
+    let bytes = closedBytes.received;
+    for (const socket of open.values()) bytes += socket.bytesRead;
+    return bytes;
+  });
+  metrics.sentBytes.addSource(() => {
+    let bytes = closedBytes.sent;
+    for (const socket of open.values()) bytes += socket.bytesWritten;
+    return bytes;
   });
 
   subscribe(TCP_CHANNEL.connectionAccepted, (message) => {
@@ -46,13 +47,13 @@ export function observeTcpServer(): void {
     metrics.connectionsClosed.inc({ reason });
   });
   subscribe(TCP_CHANNEL.messageReceived, () => {
-    metrics.messagesReceived.inc();
+    metrics.messagesReceived.add();
   });
   subscribe(TCP_CHANNEL.messageHandled, (message) => {
     metrics.handlerDuration.observe((message as TcpMessageHandledMessage).durationMs / 1000);
   });
   subscribe(TCP_CHANNEL.repliesSent, (message) => {
-    metrics.repliesSent.inc((message as TcpRepliesSentMessage).replies);
+    metrics.repliesSent.add((message as TcpRepliesSentMessage).replies);
   });
   subscribe(TCP_CHANNEL.limitBreached, (message) => {
     metrics.limitBreaches.inc({ kind: (message as TcpLimitBreachedMessage).kind });

@@ -14,18 +14,18 @@ import {
 export function observeUdpServer(): void {
   const metrics = udpServerMetrics();
   subscribe(UDP_CHANNEL.datagramReceived, (message) => {
-    metrics.messagesReceived.inc();
-    metrics.receivedBytes.inc((message as UdpDatagramReceivedMessage).bytes);
+    metrics.messagesReceived.add();
+    metrics.receivedBytes.add((message as UdpDatagramReceivedMessage).bytes);
   });
   subscribe(UDP_CHANNEL.datagramAnswered, (message) => {
     const { replyBytes, durationMs } = message as UdpDatagramAnsweredMessage;
-    metrics.repliesSent.inc();
-    metrics.sentBytes.inc(replyBytes);
+    metrics.repliesSent.add();
+    metrics.sentBytes.add(replyBytes);
     metrics.handlerDuration.observe(durationMs / 1000);
-    metrics.datagrams.inc({ outcome: 'answered' });
+    metrics.datagrams.addTo('answered');
   });
   subscribe(UDP_CHANNEL.datagramDropped, (message) => {
     const { reason } = message as UdpDatagramDroppedMessage;
-    metrics.datagrams.inc({ outcome: reason.replace(/-/g, '_') });
+    metrics.datagrams.addTo(reason.replace(/-/g, '_'));
   });
 }

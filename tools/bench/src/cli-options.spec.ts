@@ -26,6 +26,7 @@ describe('parseBenchArgs', () => {
       'netlab-tcp',
       'netlab-tcp-info',
       'netlab-tcp-workers',
+      'netlab-tcp-metrics',
     ]);
     expect(run(['--servers', 'python-udp']).servers).toEqual(['python-udp']);
   });

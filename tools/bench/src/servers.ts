@@ -11,9 +11,11 @@ export const SERVER_NAMES = [
   'netlab-tcp',
   'netlab-tcp-info',
   'netlab-tcp-workers',
+  'netlab-tcp-metrics',
   'bare-udp',
   'netlab-udp',
   'netlab-udp-workers',
+  'netlab-udp-metrics',
   'python-udp',
 ] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -24,10 +26,14 @@ export const SERVER_DESCRIPTIONS: Record<ServerName, string> = {
   'netlab-tcp-info': 'dist/apps/tcp-server at --log-level info, stdout to a file',
   'netlab-tcp-workers':
     'dist/apps/tcp-server --workers N (--workers, default 2) at --log-level warn',
+  'netlab-tcp-metrics':
+    'dist/apps/tcp-server --metrics-port 0 (Prometheus metrics on) at --log-level warn',
   'bare-udp': 'node:dgram uppercase echo (baselines/bare-udp-server.ts)',
   'netlab-udp': 'dist/apps/udp-server at --log-level warn (info for startup-udp)',
   'netlab-udp-workers':
     'dist/apps/udp-server --workers N (--workers, default 2) at --log-level warn',
+  'netlab-udp-metrics':
+    'dist/apps/udp-server --metrics-port 0 (Prometheus metrics on) at --log-level warn',
   'python-udp': 'textbook Python recvfrom/sendto loop (baselines/python-udp-server.py)',
 };
 
@@ -61,6 +67,7 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
   const logLevel = ['--log-level', forStartup ? 'info' : 'warn'];
   const silentOn = (transport: 'tcp' | 'udp') => (forStartup ? undefined : transport);
   const address = ['--host', BENCH_HOST, '--port', '0'];
+  const metrics = ['--metrics-port', '0', '--metrics-host', BENCH_HOST];
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/prof" to profile the servers.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const node = (script: string, ...args: string[]): LaunchSpec => ({
@@ -86,6 +93,10 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
         ...node(netlabApp(paths, 'tcp-server'), '--service', service, ...logLevel, ...workers),
         silentOn: silentOn('tcp'),
       };
+    case 'netlab-tcp-metrics':
+      // Two listening sockets (the service's and the metrics endpoint's): /proc cannot tell
+      // which is which, so the port comes from `Listening at`, logged at every level.
+      return node(netlabApp(paths, 'tcp-server'), '--service', service, ...logLevel, ...metrics);
     case 'bare-udp':
       return node(bundled(paths, 'bare-udp-server'));
     case 'netlab-udp':
@@ -98,6 +109,16 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
         ...node(netlabApp(paths, 'udp-server'), '--service', 'uppercase', ...logLevel, ...workers),
         silentOn: silentOn('udp'),
       };
+    case 'netlab-udp-metrics':
+      // Two listening sockets (the service's and the metrics endpoint's): /proc cannot tell
+      // which is which, so the port comes from `Listening at`, logged at every level.
+      return node(
+        netlabApp(paths, 'udp-server'),
+        '--service',
+        'uppercase',
+        ...logLevel,
+        ...metrics,
+      );
     case 'python-udp':
       return {
         command: paths.python,
@@ -115,9 +136,11 @@ export function missingPrerequisite(server: ServerName, paths: BenchPaths): stri
     'netlab-tcp': netlabApp(paths, 'tcp-server'),
     'netlab-tcp-info': netlabApp(paths, 'tcp-server'),
     'netlab-tcp-workers': netlabApp(paths, 'tcp-server'),
+    'netlab-tcp-metrics': netlabApp(paths, 'tcp-server'),
     'bare-udp': bundled(paths, 'bare-udp-server'),
     'netlab-udp': netlabApp(paths, 'udp-server'),
     'netlab-udp-workers': netlabApp(paths, 'udp-server'),
+    'netlab-udp-metrics': netlabApp(paths, 'udp-server'),
     'python-udp': path.join(paths.workspaceRoot, PYTHON_UDP_SERVER),
   };
   const file = needed[server];

@@ -21,7 +21,7 @@ export interface MetricsOptions {
  */
 export function countInThisProcess(metrics: MetricsOptions, log: AppLogger, worker: boolean): void {
   const { logLinesDropped } = serverMetrics();
-  log.onDropped(() => logLinesDropped.inc());
+  log.onDropped(() => logLinesDropped.add());
   metrics.observe();
   if (worker) new AggregatorRegistry();
 }

@@ -1,11 +1,5 @@
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  register,
-  type Registry,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, register, type Registry } from 'prom-client';
+import { Tally, TallyHistogram } from './tallies';
 
 /** Every netlab metric's name starts so, prom-client's process metrics included. */
 export const METRIC_PREFIX = 'netlab_';
@@ -24,21 +18,15 @@ const HANDLER_SECONDS_BUCKETS = [
  */
 export interface ServerMetrics {
   readonly registry: Registry;
-  readonly messagesReceived: Counter;
-  readonly repliesSent: Counter;
-  readonly receivedBytes: Counter;
-  readonly sentBytes: Counter;
-  readonly handlerDuration: Histogram;
-  readonly logLinesDropped: Counter;
-  /**
-   * Adds bytes read at each scrape rather than at each event: `source` gives the totals so
-   * far (TCP: closed connections' plus each open socket's `bytesRead`/`bytesWritten`).
-   */
-  countBytesAtScrape(source: ByteSource): void;
+  /** Per message: plain tallies read at each scrape (see tallies.ts). */
+  readonly messagesReceived: Tally;
+  readonly repliesSent: Tally;
+  /** Added to per datagram (UDP), or given sources read at each scrape (TCP's sockets). */
+  readonly receivedBytes: Tally;
+  readonly sentBytes: Tally;
+  readonly handlerDuration: TallyHistogram;
+  readonly logLinesDropped: Tally;
 }
-
-/** Byte totals so far, each never smaller than at the last call. */
-export type ByteSource = () => { received: number; sent: number };
 
 /** What only a TCP server counts. */
 export interface TcpServerMetrics extends ServerMetrics {
@@ -50,7 +38,7 @@ export interface TcpServerMetrics extends ServerMetrics {
 
 /** What only a UDP server counts. */
 export interface UdpServerMetrics extends ServerMetrics {
-  readonly datagrams: Counter<'outcome'>;
+  readonly datagrams: Tally;
 }
 
 let created: ServerMetrics | undefined;
@@ -69,48 +57,30 @@ export function serverMetrics(): ServerMetrics {
   for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
     register.removeSingleMetric(`${METRIC_PREFIX}nodejs_${name}`);
   }
-  const sources: ByteSource[] = [];
-  const scraped = { received: 0, sent: 0 };
-  /** Adds to `counter` what the sources gained on `side` since the last scrape. */
-  const catchUp = (counter: Counter, side: 'received' | 'sent'): void => {
-    let total = 0;
-    for (const source of sources) total += source()[side];
-    if (total > scraped[side]) counter.inc(total - scraped[side]);
-    scraped[side] = Math.max(total, scraped[side]);
-  };
   created = {
-    countBytesAtScrape: (source) => {
-      sources.push(source);
-    },
     registry: register,
-    messagesReceived: new Counter({
+    messagesReceived: new Tally({
       name: `${METRIC_PREFIX}messages_received_total`,
       help: 'Messages received: TCP frames (lines) read, UDP datagrams received (before any check).',
     }),
-    repliesSent: new Counter({
+    repliesSent: new Tally({
       name: `${METRIC_PREFIX}replies_sent_total`,
       help: 'Replies written to clients: TCP replies to frames (a line-too-long notice included), UDP answered datagrams.',
     }),
-    receivedBytes: new Counter({
+    receivedBytes: new Tally({
       name: `${METRIC_PREFIX}received_bytes_total`,
       help: 'Bytes read from clients (TCP: the stream; UDP: datagrams).',
-      collect() {
-        catchUp(this, 'received');
-      },
     }),
-    sentBytes: new Counter({
+    sentBytes: new Tally({
       name: `${METRIC_PREFIX}sent_bytes_total`,
       help: 'Bytes written to clients (TCP: the stream; UDP: reply datagrams).',
-      collect() {
-        catchUp(this, 'sent');
-      },
     }),
-    handlerDuration: new Histogram({
+    handlerDuration: new TallyHistogram({
       name: `${METRIC_PREFIX}handler_duration_seconds`,
       help: 'Time the service took to answer one message (an asynchronous one: until it settled).',
       buckets: HANDLER_SECONDS_BUCKETS,
     }),
-    logLinesDropped: new Counter({
+    logLinesDropped: new Tally({
       name: `${METRIC_PREFIX}log_lines_dropped_total`,
       help: 'Log lines dropped because stdout was not read fast enough.',
     }),
@@ -148,10 +118,10 @@ export function tcpServerMetrics(): TcpServerMetrics {
 export function udpServerMetrics(): UdpServerMetrics {
   udp ??= {
     ...serverMetrics(),
-    datagrams: new Counter({
+    datagrams: new Tally({
       name: `${METRIC_PREFIX}udp_datagrams_total`,
       help: 'UDP datagrams received, by outcome (answered, rate_limited, malformed, in_flight_cap, too_large, handler_failed, no_reply).',
-      labelNames: ['outcome'],
+      labelName: 'outcome',
     }),
   };
   return udp;
