@@ -72,7 +72,7 @@ export class LoopLateness {
  * rethrown at once.
  */
 export async function patiently<T>(
-  lateness: LoopLateness,
+  lateness: Pick<LoopLateness, 'lateMs'>,
   budgetMs: number,
   attempt: (ms: number) => Promise<T>,
   timedOut: (error: unknown) => boolean,
