@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import { $ZodError as ZodError } from 'zod/v4/core';
 import {
   ENVELOPE_HEADER_BYTES,
   MAX_UDP_PAYLOAD_BYTES,
   decodeEnvelope,
   encodeEnvelope,
-  envelopeHeaderSchema,
   isEnveloped,
 } from './envelope';
 import { InvalidEnvelopeError, ProtocolError, UnsupportedEnvelopeVersionError } from './errors';
@@ -86,7 +84,7 @@ describe('envelope', () => {
     });
 
     it.each([-1, 1.5, 2 ** 32, Number.NaN])(
-      'refuses to build an envelope with id %p, with a typed error rather than a ZodError',
+      'refuses to build an envelope with id %p, with a typed error',
       (id) => {
         let caught: unknown;
         try {
@@ -96,18 +94,16 @@ describe('envelope', () => {
         }
         expect(caught).toBeInstanceOf(InvalidEnvelopeError);
         expect(caught).toBeInstanceOf(ProtocolError);
-        expect(caught).not.toBeInstanceOf(ZodError);
-        expect((caught as InvalidEnvelopeError).cause).toBeInstanceOf(ZodError);
+        expect((caught as InvalidEnvelopeError).message).toBe(
+          `Envelope id must be an integer from 0 to 4294967295, got ${id}`,
+        );
       },
     );
   });
 
-  describe('envelopeHeaderSchema', () => {
-    it('accepts version 1 and a u32 id, nothing else', () => {
-      expect(envelopeHeaderSchema.safeParse({ version: 1, id: 0 }).success).toBe(true);
-      expect(envelopeHeaderSchema.safeParse({ version: 2, id: 0 }).success).toBe(false);
-      expect(envelopeHeaderSchema.safeParse({ version: 1, id: 2 ** 32 }).success).toBe(false);
-      expect(envelopeHeaderSchema.safeParse({ version: 1 }).success).toBe(false);
-    });
+  it('decodes the lowest and the highest id', () => {
+    for (const id of [0, 2 ** 32 - 1]) {
+      expect(decodeEnvelope(encodeEnvelope(id, Buffer.alloc(0)))).toMatchObject({ version: 1, id });
+    }
   });
 });

@@ -32,7 +32,6 @@ export {
   MAX_UDP_PAYLOAD_BYTES,
   decodeEnvelope,
   encodeEnvelope,
-  envelopeHeaderSchema,
   isEnveloped,
 } from './envelope';
 export type { Envelope, EnvelopeHeader } from './envelope';

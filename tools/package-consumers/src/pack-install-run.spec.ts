@@ -38,7 +38,7 @@ beforeAll(async () => {
   tarballDir = await mkdtemp(path.join(tmpdir(), 'netlab-tarballs-'));
   packed = new Map();
   for (const name of PACKAGES) packed.set(name, await packBuiltPackage(name, tarballDir));
-  // pino is the optional peer a user brings for logs; `type: module` makes consumer.ts ESM.
+  // pino is what a user brings for logs (no package declares it); `type: module` makes consumer.ts ESM.
   project = await createConsumerProject(
     [...[...packed.values()].map((p) => p.tarball), 'pino@^10'],
     { type: 'module' },
@@ -72,6 +72,60 @@ describe('the tarballs', () => {
       expect(files).toEqual(expect.arrayContaining(['src/index.js', 'src/index.d.ts']));
       // Test code, test support and benchmarks never ship.
       expect(files.filter((file) => /spec|test|bench/.test(file))).toEqual([]);
+    },
+  );
+});
+
+describe('what the tarballs ship', () => {
+  it.each(PACKAGES)(
+    '@netlab/%s has no sourceMappingURL pointing at a file it does not ship',
+    async (name) => {
+      const { files } = packed.get(name)!;
+      const dir = path.join(project.dir, 'node_modules/@netlab', name);
+      const dangling: string[] = [];
+      for (const file of files.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
+        const text = await readFile(path.join(dir, file), 'utf8');
+        for (const [, url] of text.matchAll(/^\/\/# sourceMappingURL=(\S+)$/gm)) {
+          const target = path.posix.join(path.posix.dirname(file), url);
+          if (!files.includes(target)) dangling.push(`${file} -> ${url}`);
+        }
+      }
+      expect(dangling).toEqual([]);
+    },
+  );
+
+  it.each(PACKAGES)('@netlab/%s has no zod type in its public declarations', async (name) => {
+    const { files } = packed.get(name)!;
+    const dir = path.join(project.dir, 'node_modules/@netlab', name);
+    const declarations = files.filter((file) => file.endsWith('.d.ts'));
+    expect(declarations.length).toBeGreaterThan(0);
+    const naming: string[] = [];
+    for (const file of declarations) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      if (/["']zod(\/[^"']*)?["']/.test(text)) naming.push(file);
+    }
+    expect(naming).toEqual([]);
+  });
+
+  it('decodes envelopes (every datagram of udp-transport) without zod: envelope.js requires only its errors', async () => {
+    const envelope = await readProjectFile(
+      project,
+      'node_modules/@netlab/protocol/src/envelope.js',
+    );
+    expect([...envelope.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1])).toEqual(['./errors']);
+  });
+
+  it.each(PACKAGES)(
+    "@netlab/%s's README names the tarballs npm pack makes, for installing before it is published",
+    async (name) => {
+      const readme = await readFile(path.join(WORKSPACE, 'packages', name, 'README.md'), 'utf8');
+      const named = [...readme.matchAll(/\/tmp\/netlab\/(netlab-[a-z-]+-[0-9.]+\.tgz)/g)].map(
+        (m) => m[1],
+      );
+      const made = [...packed.values()].map((p) => path.basename(p.tarball));
+      expect(named).toContain(path.basename(packed.get(name)!.tarball));
+      for (const tarball of named) expect(made).toContain(tarball);
+      expect(readme).toContain('npm pack ./dist/packages/* --pack-destination /tmp/netlab');
     },
   );
 });
@@ -113,7 +167,11 @@ describe('installing the tarballs into an empty project', () => {
     const protocolRange = `^${packed.get('protocol')!.version}`;
     expect(ours('tcp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
     expect(ours('udp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
-    expect(ours('udp-transport').peerDependencies).toEqual({ pino: expect.any(String) });
+    // The Logger is a structural type: no package declares pino, not even as an optional peer.
+    for (const name of PACKAGES) {
+      expect(ours(name).peerDependencies).toBeUndefined();
+      expect(ours(name).optionalDependencies).toBeUndefined();
+    }
   });
 
   it('ships no path into the workspace', async () => {
