@@ -4,6 +4,7 @@ import { tcpServerMetrics } from '@netlab/cli';
 import {
   TCP_CHANNEL,
   type ConnectionInfo,
+  type TcpAnsweredInBulkMessage,
   type TcpConnectionAcceptedMessage,
   type TcpConnectionClosedMessage,
   type TcpLimitBreachedMessage,
@@ -54,6 +55,14 @@ export function observeTcpServer(): void {
   });
   subscribe(TCP_CHANNEL.repliesSent, (message) => {
     metrics.repliesSent.add((message as TcpRepliesSentMessage).replies);
+  });
+  // Lines answered in bulk (line services, when nothing else watches single frames): counted
+  // together, each at the pass's mean time. Subscribing keeps that fast path on.
+  subscribe(TCP_CHANNEL.answeredInBulk, (message) => {
+    const { messages, replies, durationMs } = message as TcpAnsweredInBulkMessage;
+    metrics.messagesReceived.add(messages);
+    metrics.repliesSent.add(replies);
+    if (messages > 0) metrics.handlerDuration.observeMany(durationMs / 1000 / messages, messages);
   });
   subscribe(TCP_CHANNEL.limitBreached, (message) => {
     metrics.limitBreaches.inc({ kind: (message as TcpLimitBreachedMessage).kind });

@@ -20,6 +20,13 @@ export const TCP_CHANNEL = {
   repliesSent: 'netlab:tcp:replies-sent',
   /** A connection broke a limit and is closed for it. */
   limitBreached: 'netlab:tcp:limit-breached',
+  /**
+   * A chunk of whole lines answered in one go (the bulk path of line services), in place of
+   * the three per-frame events above for those lines. Subscribing to it says the subscriber
+   * takes such passes: while anyone subscribes to a per-frame channel and nobody to this
+   * one, every line goes frame by frame, so per-frame subscribers see every frame.
+   */
+  answeredInBulk: 'netlab:tcp:answered-in-bulk',
 } as const;
 
 /** On `netlab:tcp:connection-accepted`. */
@@ -61,6 +68,17 @@ export interface TcpRepliesSentMessage {
   readonly replies: number;
 }
 
+/** On `netlab:tcp:answered-in-bulk`. */
+export interface TcpAnsweredInBulkMessage {
+  readonly connection: ConnectionInfo;
+  /** Lines read and answered in this pass. */
+  readonly messages: number;
+  /** Reply lines written, in one write. */
+  readonly replies: number;
+  /** How long the whole pass took (the session's answer for all its lines). */
+  readonly durationMs: number;
+}
+
 /** The limits a connection can break, as `kind` of `netlab:tcp:limit-breached`. */
 export const TCP_LIMIT = {
   maxConnections: 'max-connections',
@@ -85,6 +103,7 @@ const received = channel(TCP_CHANNEL.messageReceived);
 const handled = channel(TCP_CHANNEL.messageHandled);
 const sent = channel(TCP_CHANNEL.repliesSent);
 const breached = channel(TCP_CHANNEL.limitBreached);
+const bulk = channel(TCP_CHANNEL.answeredInBulk);
 
 export function publishConnectionAccepted(connection: ConnectionInfo, socket: Socket): void {
   if (accepted.hasSubscribers) {
@@ -115,9 +134,43 @@ export function publishConnectionClosed(
   }
 }
 
-/** Whether anyone subscribes to an event of single frames (received, handled, replies sent). */
+/**
+ * Whether someone needs single frames (received, handled, replies sent) and does not take
+ * bulk passes instead: then the bulk path is off.
+ */
 export function framesObserved(): boolean {
-  return received.hasSubscribers || handled.hasSubscribers || sent.hasSubscribers;
+  return (
+    (received.hasSubscribers || handled.hasSubscribers || sent.hasSubscribers) &&
+    !bulk.hasSubscribers
+  );
+}
+
+/** When a bulk pass began, to pass to publishAnsweredInBulk; 0 (no clock read) if nobody listens. */
+export function bulkStarted(): number {
+  return bulk.hasSubscribers ? performance.now() : 0;
+}
+
+/** A bulk pass: `text` the lines read, `replies` the reply lines written. */
+export function publishAnsweredInBulk(
+  connection: ConnectionInfo,
+  text: string,
+  replies: string,
+  startedAt: number,
+): void {
+  if (startedAt === 0 || !bulk.hasSubscribers) return;
+  const durationMs = performance.now() - startedAt;
+  bulk.publish({
+    connection,
+    messages: countLines(text),
+    replies: countLines(replies),
+    durationMs,
+  } satisfies TcpAnsweredInBulkMessage);
+}
+
+function countLines(text: string): number {
+  let lines = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) lines++;
+  return lines;
 }
 
 export function publishMessageReceived(connection: ConnectionInfo, frame: unknown): void {

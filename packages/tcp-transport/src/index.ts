@@ -22,6 +22,7 @@ export type {
 } from './session';
 export { TCP_CHANNEL, TCP_LIMIT } from './diagnostics';
 export type {
+  TcpAnsweredInBulkMessage,
   TcpConnectionAcceptedMessage,
   TcpConnectionClosedMessage,
   TcpLimitBreachedMessage,

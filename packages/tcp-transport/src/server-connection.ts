@@ -8,8 +8,10 @@ import {
 } from '@netlab/protocol';
 import { afterPendingIo } from './after-pending-io';
 import {
+  bulkStarted,
   framesObserved,
   handlingStarted,
+  publishAnsweredInBulk,
   publishConnectionClosed,
   publishMessageHandled,
   publishMessageReceived,
@@ -238,6 +240,7 @@ export class ServerConnection<T> {
     if (levelEnabled(ctx.logger, 'info') || ctx.dump || framesObserved()) return false;
     const text = decoder.wholeText(chunk);
     if (text === undefined) return false;
+    const startedAt = bulkStarted();
     let replies: string | undefined;
     try {
       replies = session.answerText(text, ctx.limits.maxPendingWriteBytes);
@@ -245,6 +248,7 @@ export class ServerConnection<T> {
       return false; // the frame-by-frame path meets the same failure and reports it
     }
     if (replies === undefined) return false;
+    publishAnsweredInBulk(this.info, text, replies, startedAt);
     this.#lineStartedAt = 0;
     if (replies.length > 0) this.#socket.write(replies);
     if (this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) this.#waitForFlush();

@@ -1,10 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { LineSocket } from '@netlab-tools/app-harness';
-import { lineCodec } from '@netlab/protocol';
+import { createSession, lineCodec } from '@netlab/protocol';
 import {
   createTcpServer,
   TCP_CHANNEL,
   TCP_LIMIT,
+  type TcpAnsweredInBulkMessage,
   type TcpConnectionAcceptedMessage,
   type TcpConnectionClosedMessage,
 } from '../src';
@@ -119,5 +120,46 @@ describe('tcp-transport diagnostics without subscribers', () => {
   it('read no clock and publish nothing', () => {
     // The per-message cost when nobody listens: one hasSubscribers read, no performance.now().
     expect(handlingStarted()).toBe(0);
+  });
+});
+
+describe('tcp-transport diagnostics of lines answered in bulk', () => {
+  /** An uppercase line server that logs nothing, so its bulk path may run. */
+  async function quietUppercaseServer(): Promise<number> {
+    const server = createTcpServer({
+      codec: lineCodec(),
+      createSession: () => createSession('uppercase'),
+      errorFrame: (message) => message,
+    });
+    onCleanup(() => server.close({ graceMs: 0 }));
+    const address = await server.listen({ host: '127.0.0.1', port: 0 });
+    return (address as { port: number }).port;
+  }
+
+  it('gives per-frame subscribers every frame while nobody takes bulk passes', async () => {
+    const received = record<{ bytes: number }>(TCP_CHANNEL.messageReceived);
+    const client = await LineSocket.connect({ port: await quietUppercaseServer() });
+    await client.write('one\ntwo\nthree\n');
+    expect(await client.readLines(3)).toEqual(['ONE', 'TWO', 'THREE']);
+    await waitForCount(received, 3);
+    expect(received.map((message) => message.bytes)).toEqual([3, 3, 5]);
+  });
+
+  it('publishes a chunk of lines answered together once, with its counts, to a bulk subscriber', async () => {
+    const received = record<{ bytes: number }>(TCP_CHANNEL.messageReceived);
+    const bulk = record<TcpAnsweredInBulkMessage>(TCP_CHANNEL.answeredInBulk);
+    const client = await LineSocket.connect({ port: await quietUppercaseServer() });
+    await client.write('one\ntwo\nthree\n');
+    expect(await client.readLines(3)).toEqual(['ONE', 'TWO', 'THREE']);
+    // One chunk on loopback: normally one pass of 3; every line is counted once either way.
+    await waitForCount(bulk, 1);
+    const counted = () =>
+      bulk.reduce((sum, message) => sum + message.messages, 0) + received.length;
+    while (counted() < 3) await new Promise((resolve) => setImmediate(resolve));
+    expect(counted()).toBe(3);
+    expect(bulk.reduce((sum, message) => sum + message.replies, 0)).toBe(
+      bulk.reduce((sum, message) => sum + message.messages, 0),
+    );
+    expect(bulk[0].durationMs).toBeGreaterThanOrEqual(0);
   });
 });

@@ -77,7 +77,7 @@ export function serverMetrics(): ServerMetrics {
     }),
     handlerDuration: new TallyHistogram({
       name: `${METRIC_PREFIX}handler_duration_seconds`,
-      help: 'Time the service took to answer one message (an asynchronous one: until it settled).',
+      help: 'Time the service took to answer one message (an asynchronous one: until it settled; lines answered together in one pass: each at the pass mean).',
       buckets: HANDLER_SECONDS_BUCKETS,
     }),
     logLinesDropped: new Tally({

@@ -101,12 +101,17 @@ export class TallyHistogram {
   }
 
   observe(seconds: number): void {
-    this.#sum += seconds;
-    this.#count += 1;
+    this.observeMany(seconds, 1);
+  }
+
+  /** `count` observations of `seconds` each (messages answered together, timed together). */
+  observeMany(seconds: number, count: number): void {
+    this.#sum += seconds * count;
+    this.#count += count;
     const bounds = this.#bounds;
     for (let index = 0; index < bounds.length; index++) {
       if (seconds <= bounds[index]) {
-        this.#counts[index] += 1;
+        this.#counts[index] += count;
         return;
       }
     }
