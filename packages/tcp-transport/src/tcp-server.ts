@@ -501,7 +501,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   /**
    * A failed handshake: one warn line with OpenSSL's reason, the socket closed, every other
    * client served on. One that merely ran out of time is a slow client, closed as a
-   * slowloris is (`idle timeout`).
+   * slowloris is (`idle timeout`); a peer that left without a byte of TLS (a port probe, a
+   * TCP health check) closed it, as any client may (`client closed`).
    */
   #refuseHandshake(
     id: number,
@@ -515,8 +516,10 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       ? { connection: id, reason: CLOSE_REASON.shutdown }
       : outcome.timedOut
         ? { connection: id, reason: CLOSE_REASON.idleTimeout, detail: 'tls handshake' }
-        : { connection: id, reason: CLOSE_REASON.tlsHandshakeFailed, detail: outcome.problem };
-    if (!stopping && !outcome.timedOut) {
+        : outcome.silent
+          ? { connection: id, reason: CLOSE_REASON.clientClosed, detail: 'before tls handshake' }
+          : { connection: id, reason: CLOSE_REASON.tlsHandshakeFailed, detail: outcome.problem };
+    if (!stopping && !outcome.timedOut && !outcome.silent) {
       this.logger.warn(
         { connection: id, remote, problem: outcome.problem },
         'TLS handshake failed',

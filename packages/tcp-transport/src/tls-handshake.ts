@@ -19,6 +19,11 @@ export type TlsHandshakeOutcome =
       problem: string;
       /** The deadline passed first: a slow client, not a failed handshake. */
       timedOut: boolean;
+      /**
+       * The peer left without sending a byte of TLS: a port probe or a TCP health check
+       * (HAProxy's, a readiness probe), not a client that failed.
+       */
+      silent: boolean;
     };
 
 /**
@@ -57,6 +62,10 @@ export class TlsTerminator {
     done: (outcome: TlsHandshakeOutcome) => void,
   ): TLSSocket {
     const required = this.requireClientCertificate;
+    // Bytes already read (the PROXY header's) and still buffered (the start of the
+    // ClientHello, read with it): to tell a peer that sent no TLS at all.
+    const bytesAtStart = raw.bytesRead;
+    const bufferedAtStart = raw.readableLength;
     const socket = new TLSSocket(raw, {
       isServer: true,
       secureContext: this.#context,
@@ -72,8 +81,8 @@ export class TlsTerminator {
       socket.off('end', onClose);
       done(outcome);
     };
-    const fail = (problem: string, timedOut = false): void =>
-      finish({ ok: false, socket, problem, timedOut });
+    const fail = (problem: string, timedOut = false, silent = false): void =>
+      finish({ ok: false, socket, problem, timedOut, silent });
     const onSecure = (): void => {
       if (required) {
         const problem = clientCertificateProblem(socket);
@@ -82,7 +91,10 @@ export class TlsTerminator {
       finish({ ok: true, socket, tls: negotiated(socket, required) });
     };
     const onError = (error: Error): void => fail(describeTlsError(error));
-    const onClose = (): void => fail('the connection closed during the handshake');
+    const onClose = (): void => {
+      const silent = bufferedAtStart === 0 && raw.bytesRead === bytesAtStart;
+      fail('the connection closed during the handshake', false, silent);
+    };
     // The client's last flight may be waiting in the kernel while this server was late:
     // read it first (afterPendingIo), and fail only a handshake still unfinished then.
     let verdict: NodeJS.Immediate | undefined;

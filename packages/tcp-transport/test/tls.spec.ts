@@ -247,6 +247,22 @@ describe('tcp server over TLS: peers that do not finish a handshake', () => {
   );
 
   it(
+    'takes a peer that leaves without a byte (a port probe) as a client that closed, not a failure',
+    async () => {
+      const { port, logger } = await startLineServer({ tls: serverTls() });
+      const probe = await LineSocket.connect({ port });
+      probe.socket.end();
+      await probe.closed;
+      await expect(logger.waitFor('Connection closed')).resolves.toMatchObject({
+        reason: 'client closed',
+        detail: 'before tls handshake',
+      });
+      expect(logger.find('TLS handshake failed')).toEqual([]);
+    },
+    BUDGET_MS,
+  );
+
+  it(
     'closes a client that never finishes its handshake once the line deadline passes (slowloris)',
     async () => {
       const { port, logger } = await startLineServer({

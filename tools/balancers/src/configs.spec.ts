@@ -37,6 +37,62 @@ describe('haproxyConfig', () => {
   });
 });
 
+describe('haproxyConfig with tls (TLS passthrough)', () => {
+  const config = (): string =>
+    haproxyConfig({
+      listen: { host: '127.0.0.1', port: 40000 },
+      servers,
+      runDir,
+      tls: { caFile: '/etc/netlab/ca.crt' },
+    });
+
+  it('passes TLS through, checks each server over TLS with a PROXY header first', () => {
+    const text = config();
+    expect(text).toMatch(/bind 127\.0\.0\.1:40000\n/);
+    expect(text).toContain(
+      'send-proxy-v2 check-send-proxy check-ssl verify required ca-file /etc/netlab/ca.crt',
+    );
+    expect(text).not.toContain('{{');
+  });
+
+  it('is a config haproxy itself accepts (haproxy -c)', () => {
+    const file = path.join(runDir, 'haproxy.cfg');
+    const ca = path.join(runDir, 'ca.crt');
+    // haproxy -c loads the CA file: any certificate will do for the syntax check.
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        '/CN=check',
+        '-keyout',
+        path.join(runDir, 'ca.key'),
+        '-out',
+        ca,
+      ],
+      { stdio: 'ignore' },
+    );
+    writeFileSync(
+      file,
+      haproxyConfig({
+        listen: { host: '127.0.0.1', port: 40000 },
+        servers,
+        runDir,
+        tls: { caFile: ca },
+      }),
+    );
+    expect(execFileSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' })).toContain(
+      'Configuration file is valid',
+    );
+  });
+});
+
 describe('nginxConfig', () => {
   const config = (): string =>
     nginxConfig({

@@ -20,10 +20,17 @@ export interface HaproxyConfigOptions {
   runDir: string;
   /** How often each server is checked; one failed check takes it out. */
   checkIntervalMs?: number;
+  /**
+   * The servers speak TLS (tcp-server --tls-cert/--tls-key): HAProxy passes the TLS stream
+   * through (templates/haproxy-tls.cfg) and checks each server over TLS, trusting `caFile`.
+   */
+  tls?: { caFile: string };
 }
 
 export function haproxyConfig(options: HaproxyConfigOptions): string {
-  return renderTemplate(readTemplate('haproxy.cfg'), {
+  const template = options.tls ? 'haproxy-tls.cfg' : 'haproxy.cfg';
+  return renderTemplate(readTemplate(template), {
+    ...(options.tls ? { TLS_CA_FILE: options.tls.caFile } : {}),
     RUN_DIR: options.runDir,
     LISTEN_HOST: options.listen.host,
     LISTEN_PORT: options.listen.port,
