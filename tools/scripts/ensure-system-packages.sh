@@ -45,6 +45,8 @@ if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq >/dev/null
+  # tshark's package asks whether non-root users may capture; the default (no) is what we want.
+  echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections 2>/dev/null || true
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The packages' own services must not hold the ports or run in the background here:
   # the tests start their own instances with their own configuration.

@@ -51,4 +51,6 @@ export const TCP_CLIENT_FLAGS = {
   dump: flag.switch(
     "log every line's text and hex, in and out (at debug level, which --dump turns on)",
   ),
+  pcap: flag.pcap(),
+  pcapMaxBytes: flag.pcapMaxBytes(),
 };

@@ -1,4 +1,4 @@
-import { createAppLogger, openKeyboard, runCli, type FlagValues } from '@netlab/cli';
+import { createAppLogger, openKeyboard, runCli, type FlagValues, openPcapFile } from '@netlab/cli';
 import {
   connectTcp,
   TcpConnectError,
@@ -44,6 +44,15 @@ async function run(options: FlagValues<typeof TCP_CLIENT_FLAGS>): Promise<number
     client = await connectTcp(target, {
       logger: log.logger,
       dump: options.dump,
+      tap:
+        options.pcap === undefined
+          ? undefined
+          : openPcapFile({
+              path: options.pcap,
+              maxBytes: options.pcapMaxBytes,
+              role: 'client',
+              report: (line) => process.stderr.write(`${NAME}: ${line}\n`),
+            }).tap,
       // The defaults: waits from 100 ms doubling to 5 s, with full jitter, 10 attempts.
       reconnect: options.reconnect ? {} : undefined,
       onStatus,

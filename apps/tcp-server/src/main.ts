@@ -1,5 +1,6 @@
 import {
   createServerLogger,
+  openPcapFile,
   reusePortConflict,
   runCli,
   serve,
@@ -32,6 +33,15 @@ function createLineServer(
     errorFrame: (message) => message,
     logger: log.logger,
     dump: options.dump,
+    tap:
+      options.pcap === undefined
+        ? undefined
+        : openPcapFile({
+            path: options.pcap,
+            maxBytes: options.pcapMaxBytes,
+            role: 'server',
+            report: (line) => process.stderr.write(`${NAME}: ${line}\n`),
+          }).tap,
     proxyProtocol: options.proxyProtocol,
     tls,
     limits: {

@@ -38,4 +38,6 @@ export const UDP_CLIENT_FLAGS = {
   ),
   logLevel: flag.logLevel(),
   dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
+  pcap: flag.pcap(),
+  pcapMaxBytes: flag.pcapMaxBytes(),
 };

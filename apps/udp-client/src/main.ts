@@ -1,4 +1,12 @@
-import { createAppLogger, openKeyboard, REPLY_PREFIX, runCli, type FlagValues } from '@netlab/cli';
+import {
+  createAppLogger,
+  openKeyboard,
+  openPcapFile,
+  REPLY_PREFIX,
+  runCli,
+  type FlagValues,
+} from '@netlab/cli';
+import type { TrafficTap } from '@netlab/protocol';
 import {
   createUdpClient,
   dumpDatagram,
@@ -14,6 +22,17 @@ import { runPings } from './ping/ping-session';
 
 const NAME = 'udp-client';
 
+/** `--pcap FILE`: the tap that writes it, or undefined. */
+function capture(options: FlagValues<typeof UDP_CLIENT_FLAGS>): TrafficTap | undefined {
+  if (options.pcap === undefined) return undefined;
+  return openPcapFile({
+    path: options.pcap,
+    maxBytes: options.pcapMaxBytes,
+    role: 'client',
+    report: (line) => process.stderr.write(`${NAME}: ${line}\n`),
+  }).tap;
+}
+
 /** Sends the lines of stdin one at a time; resolves with the exit code. */
 async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number> {
   // stdout is the user's screen; logs go to stderr.
@@ -28,6 +47,7 @@ async function run(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<number
     port: options.port,
     logger: log.logger,
     dump: options.dump,
+    tap: capture(options),
   });
   try {
     await client.connect();
@@ -92,6 +112,7 @@ async function ping(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<numbe
     dump: options.dump,
     stream: 'stderr',
   });
+  const tap = capture(options);
   // Ctrl+C stops the pinging and prints the summary, as ping(8) does.
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
@@ -106,10 +127,10 @@ async function ping(options: FlagValues<typeof UDP_CLIENT_FLAGS>): Promise<numbe
       logger: log.logger,
       print: (line) => process.stdout.write(`${line}\n`),
       signal: interrupt.signal,
-      onDatagram: options.dump
-        ? (direction, datagram, _local, remote) =>
-            dumpDatagram(log.logger, direction, remote, datagram)
-        : undefined,
+      onDatagram(direction, datagram, local, remote) {
+        if (options.dump) dumpDatagram(log.logger, direction, remote, datagram);
+        tap?.({ transport: 'udp', direction, local, remote, bytes: datagram });
+      },
     });
     return summary.received > 0 ? 0 : 1;
   } catch (error) {

@@ -32,4 +32,6 @@ export const UDP_SERVER_FLAGS = {
   logLevel: flag.logLevel(),
   logFormat: flag.logFormat(),
   dump: flag.switch("log every datagram's text and hex (at debug level, which --dump turns on)"),
+  pcap: flag.pcap(),
+  pcapMaxBytes: flag.pcapMaxBytes(),
 };

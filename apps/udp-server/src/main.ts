@@ -1,5 +1,12 @@
 import { uppercaseWithinBytes } from '@netlab/protocol';
-import { createServerLogger, reusePortConflict, runCli, serve, type FlagValues } from '@netlab/cli';
+import {
+  createServerLogger,
+  openPcapFile,
+  reusePortConflict,
+  runCli,
+  serve,
+  type FlagValues,
+} from '@netlab/cli';
 import { createUdpServer } from '@netlab/udp-transport';
 import { version } from '../package.json';
 import { FOOTER, SUMMARY, UDP_SERVER_FLAGS } from './flags';
@@ -9,6 +16,17 @@ const NAME = 'udp-server';
 // Past this many source addresses the rate limiter forgets the least recently seen.
 const RATE_LIMIT_MAX_SOURCES = 10_000;
 
+/** `--pcap FILE`: the tap that writes it, or undefined. */
+function capture(options: FlagValues<typeof UDP_SERVER_FLAGS>, role: 'server') {
+  if (options.pcap === undefined) return undefined;
+  return openPcapFile({
+    path: options.pcap,
+    maxBytes: options.pcapMaxBytes,
+    role,
+    report: (line) => process.stderr.write(`${NAME}: ${line}\n`),
+  }).tap;
+}
+
 function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
   const { log, workers } = createServerLogger(NAME, options);
   const server = createUdpServer({
@@ -16,6 +34,7 @@ function run(options: FlagValues<typeof UDP_SERVER_FLAGS>): Promise<number> {
     handler: (payload) => uppercaseWithinBytes(payload),
     logger: log.logger,
     dump: options.dump,
+    tap: capture(options, 'server'),
     maxInFlight: options.maxInFlight,
     rateLimit:
       options.rateLimit > 0

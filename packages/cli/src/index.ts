@@ -51,4 +51,7 @@ export {
 } from './server/restart-backoff';
 
 export { openKeyboard, PROMPT, REPLY_PREFIX } from './console/keyboard';
+
+export { openPcapFile } from './capture/pcap-file';
+export type { PcapFile, PcapFileOptions } from './capture/pcap-file';
 export type { Keyboard } from './console/keyboard';

@@ -37,6 +37,16 @@ export {
 export type { Envelope, EnvelopeHeader } from './envelope';
 export { uppercase, uppercaseWithinBytes } from './uppercase';
 export {
+  MAX_SEGMENT_BYTES,
+  PacketSynthesizer,
+  ipv6Bytes,
+  pcapngHeader,
+  pcapngPacket,
+  tcpPacket,
+  udpPacket,
+} from './pcapng';
+export type { PacketEndpoint, TrafficEvent, TrafficTap } from './pcapng';
+export {
   DEFAULT_HISTORY_LIMIT,
   DEFAULT_HISTORY_MAX_BYTES,
   DISCONNECT_REPLY,

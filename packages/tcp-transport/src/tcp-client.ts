@@ -8,7 +8,9 @@ import {
   levelEnabled,
   silentLogger,
   type Logger,
+  type TrafficTap,
 } from '@netlab/protocol';
+import { tapSocket } from './socket-tap';
 import {
   MAX_TIMER_MS,
   TCP_CLIENT_STATUS,
@@ -44,6 +46,11 @@ export interface ConnectTcpOptions<T> {
   logger?: Logger;
   /** Log every frame in and out at debug level: length, text and hex. */
   dump?: boolean;
+  /**
+   * Sees every read and write of every connection, bytes as they went (`--pcap`); a TLS
+   * connection's are the plaintext.
+   */
+  tap?: TrafficTap;
   /**
    * Connect again after a lost connection, with exponential backoff and full jitter (off
    * when absent; `{}` takes every default). Requests in flight when it dropped reject with
@@ -131,6 +138,7 @@ export async function connectTcp<T>(
     codec,
     logger: options.logger ?? silentLogger,
     dump: options.dump ?? false,
+    tap: options.tap,
     reconnect,
     onStatus: options.onStatus ?? (() => undefined),
   });
@@ -224,6 +232,7 @@ interface ClientSettings<T> {
   codec: FrameCodec<T>;
   logger: Logger;
   dump: boolean;
+  tap: TrafficTap | undefined;
   reconnect: ResolvedReconnect | undefined;
   onStatus: (status: TcpClientStatus) => void;
 }
@@ -368,6 +377,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
   }
 
   #attach(socket: Socket): Link<T> {
+    if (this.#settings.tap) tapSocket(socket, this.#settings.tap);
     const link: Link<T> = {
       socket,
       decoder: this.#settings.codec.createDecoder(),

@@ -11,7 +11,9 @@ import {
   reusePortUnsupported,
   silentLogger,
   type Logger,
+  type TrafficTap,
 } from '@netlab/protocol';
+import { tapSocket } from './socket-tap';
 import type { TLSSocket } from 'node:tls';
 import {
   TcpAbortError,
@@ -56,6 +58,11 @@ export interface TcpServerOptions<T> {
   logger?: Logger;
   /** Log every frame in and out at debug level: length, text and hex. */
   dump?: boolean;
+  /**
+   * Sees every read and write of every connection, bytes as they went (`--pcap`); a TLS
+   * connection's are the plaintext.
+   */
+  tap?: TrafficTap;
   /** Overrides of DEFAULT_LIMITS; see TcpLimits. */
   limits?: Partial<TcpLimits>;
   /**
@@ -162,6 +169,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly limits: TcpLimits;
   readonly logger: Logger;
   readonly dump: boolean;
+  readonly tap: TrafficTap | undefined;
   readonly errorFrame: ((message: string) => T) | undefined;
   readonly proxyProtocol: boolean;
   address: TcpServerAddress | undefined;
@@ -191,6 +199,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     this.limits = resolveLimits(options.limits);
     this.logger = options.logger ?? silentLogger;
     this.dump = options.dump ?? false;
+    this.tap = options.tap;
     this.errorFrame = options.errorFrame;
     this.proxyProtocol = options.proxyProtocol ?? false;
     this.#createSession = (info, connection) => options.createSession(info, connection);
@@ -445,6 +454,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     publishConnectionAccepted(info, socket);
     const busy = this.#sessions >= this.limits.maxConnections;
     if (!busy) this.#sessions++;
+    if (this.tap) tapSocket(socket, this.tap);
     this.#open.add(
       new ServerConnection(this, socket, info, busy ? undefined : this.#createSession),
     );

@@ -1,5 +1,6 @@
 export type { Logger } from '@netlab/protocol';
 export { dumpDatagram, type Peer } from './datagram-dump';
+export { tapDatagram } from './datagram-tap';
 export type { RateLimitOptions } from './rate-limiter';
 export { resolveHost, type ResolvedHost } from './resolve-host';
 export { UDP_CHANNEL, UDP_DROP_REASON } from './diagnostics';

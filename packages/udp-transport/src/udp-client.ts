@@ -9,8 +9,10 @@ import {
   silentLogger,
   type Logger,
   type RandomSource,
+  type TrafficTap,
 } from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
+import { tapDatagram } from './datagram-tap';
 import {
   UdpAbortError,
   UdpClosedError,
@@ -42,6 +44,8 @@ export interface UdpClientOptions {
   logger?: Logger;
   /** Log every datagram in and out at debug level. */
   dump?: boolean;
+  /** Sees every datagram in and out, bytes as on the wire (`--pcap`). */
+  tap?: TrafficTap;
   /** Numbers in [0, 1) for the retries' jitter; Math.random by default (a test passes a fixed one). */
   random?: RandomSource;
 }
@@ -115,7 +119,7 @@ function waitAfterTry(
 
 /** A request/response UDP client with ids, retries and exponential backoff. See the package README. */
 export function createUdpClient(options: UdpClientOptions): UdpClient {
-  const { host, port, dump = false, random = Math.random } = options;
+  const { host, port, dump = false, tap, random = Math.random } = options;
   const logger = options.logger ?? silentLogger;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UdpUsageError(`port must be an integer from 1 to 65535 (got ${port})`);
@@ -140,6 +144,7 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
 
   function onMessage(datagram: Buffer): void {
     if (dump) dumpDatagram(logger, 'in', remote, datagram);
+    if (tap && socket) tapDatagram(tap, socket, 'in', remote, datagram);
     if (!isEnveloped(datagram)) {
       logger.debug({ bytes: datagram.length }, 'Discarded reply without envelope');
       return;
@@ -270,6 +275,7 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
         attempt += 1;
         logger.debug({ id, attempt, bytes: datagram.length }, 'Sending request');
         if (dump) dumpDatagram(logger, 'out', remote, datagram);
+        if (tap) tapDatagram(tap, sock, 'out', remote, datagram);
         sock.send(datagram, (error) => {
           if (!error || !pending.has(id)) return;
           const { code } = error as NodeJS.ErrnoException;

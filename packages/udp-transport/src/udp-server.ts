@@ -6,8 +6,10 @@ import {
   reusePortUnsupported,
   silentLogger,
   type Logger,
+  type TrafficTap,
 } from '@netlab/protocol';
 import { dumpDatagram, type Peer } from './datagram-dump';
+import { tapDatagram } from './datagram-tap';
 import { UdpAbortError, UdpBindError, UdpClosedError, UdpUsageError } from './errors';
 import {
   handlingStarted,
@@ -44,6 +46,8 @@ export interface UdpServerOptions {
   logger?: Logger;
   /** Log every datagram in and out at debug level (direction, peer, length, text, hex). */
   dump?: boolean;
+  /** Sees every datagram in and out, bytes as on the wire (`--pcap`). */
+  tap?: TrafficTap;
   /** Per-source token bucket; off when absent. */
   rateLimit?: RateLimitOptions;
   /**
@@ -116,7 +120,7 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** A request/response UDP server generic over a handler. See the package README. */
 export function createUdpServer(options: UdpServerOptions): UdpServer {
-  const { handler, dump = false } = options;
+  const { handler, dump = false, tap } = options;
   const logger = options.logger ?? silentLogger;
   const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
   const maxInFlight = options.maxInFlight ?? DEFAULT_UDP_MAX_IN_FLIGHT;
@@ -137,6 +141,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
   function onMessage(datagram: Buffer, rinfo: RemoteInfo): void {
     const remote: Peer = { address: rinfo.address, port: rinfo.port };
     publishDatagramReceived(remote, datagram.length);
+    if (tap && socket) tapDatagram(tap, socket, 'in', remote, datagram);
     if (limiter && !limiter.allow(rinfo.address)) {
       publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.rateLimited);
       // debug, not warn: a flood must not turn into a flood of log lines.
@@ -230,6 +235,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       return sent?.();
     }
     if (dump) dumpDatagram(logger, 'out', remote, out);
+    if (tap) tapDatagram(tap, socket, 'out', remote, out);
     publishDatagramAnswered(remote, requestBytes, out.length, startedAt);
     socket.send(out, rinfo.port, rinfo.address, (error) => {
       if (error) logger.warn({ remote, err: error }, 'Could not send reply');

@@ -154,4 +154,22 @@ export const flag = {
   logLevel(): Flag<LogLevel> {
     return flag.choice(LOG_LEVELS, 'info', `log level: ${LOG_LEVELS.join(', ')}`, 'LEVEL');
   },
+  /** `--pcap FILE`: what the app sends and receives, as a capture Wireshark opens; off when absent. */
+  pcap(): Flag<string | undefined> {
+    return flag.optionalText(
+      'write what this app sends and receives to FILE, a pcapng capture (Wireshark, tshark)',
+      'a file path',
+      'FILE',
+    );
+  },
+  /** `--pcap-max-bytes N`: the capture file stops growing here. */
+  pcapMaxBytes(): Flag<number> {
+    return flag.integer(
+      1024,
+      1_000_000_000_000,
+      100 * 1024 * 1024,
+      'largest --pcap file; packets past it are not written',
+      'BYTES',
+    );
+  },
 };
