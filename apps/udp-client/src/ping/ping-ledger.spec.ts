@@ -49,6 +49,13 @@ describe('PingLedger', () => {
     expect(ledger.oldestWaiting()).toBe(2);
   });
 
+  it('tells when a ping went out', () => {
+    const ledger = new PingLedger();
+    ledger.sent(4, 123.5);
+    expect(ledger.sentAt(4)).toBe(123.5);
+    expect(ledger.sentAt(5)).toBeUndefined();
+  });
+
   it('ignores a reply to a ping never sent, and a timeout of an answered ping', () => {
     const ledger = new PingLedger();
     ledger.sent(1, 0);

@@ -88,6 +88,11 @@ export class PingLedger {
     return true;
   }
 
+  /** When ping `seq` went out, if it did. */
+  sentAt(seq: number): number | undefined {
+    return this.#pings.get(seq)?.sentAt;
+  }
+
   /** The oldest ping still waiting, if any: what a plain reply (no id) is taken to answer. */
   oldestWaiting(): number | undefined {
     for (const [seq, ping] of this.#pings) if (ping.state === PING_STATE.WAITING) return seq;

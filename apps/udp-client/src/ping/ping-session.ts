@@ -86,6 +86,12 @@ export async function runPings(options: PingOptions): Promise<PingSummary> {
       }
       return;
     }
+    // A reply past the timeout is late even if its timer has not run yet (both were due in
+    // the same turn of the event loop).
+    const sentAt = ledger.sentAt(seq);
+    if (sentAt !== undefined && at - sentAt > timeoutMs && ledger.timedOut(seq)) {
+      print(formatTimeout(seq));
+    }
     const outcome = ledger.replied(seq, at);
     if (!outcome) {
       logger.debug({ bytes: datagram.length }, 'Discarded datagram that answers no ping');
