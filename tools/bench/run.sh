@@ -21,6 +21,7 @@ if [ "$build" = 1 ]; then
     tools/bench/src/cli.ts \
     tools/bench/src/load-generator.ts \
     tools/bench/src/baselines/bare-tcp-line-server.ts \
+    tools/bench/src/baselines/bare-tls-line-server.ts \
     tools/bench/src/baselines/bare-udp-server.ts \
     --bundle --platform=node --target=node20 --outdir=tmp/bench --outbase=tools/bench/src \
     --log-level=warning
@@ -37,7 +38,7 @@ if [ ! -x "$generator" ] || [ "$source" -nt "$generator" ]; then
   fi
   echo "bench: compiling $source ..." >&2
   mkdir -p tmp/bench
-  gcc -O2 -Wall -Wextra -o "$generator" "$source"
+  gcc -O2 -Wall -Wextra -o "$generator" "$source" -lssl -lcrypto
 fi
 
 # tcp-idle-rss holds 10,000 connections: the generator and the server each need a

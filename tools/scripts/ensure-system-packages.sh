@@ -3,7 +3,7 @@
 # the interactive clients), netcat and socat (plain clients, as a user would use them),
 # haproxy and nginx with its stream module (the load balancers of the production recipe),
 # ss and python3 (what docs/guide.md has a reader type; tools/guide-check runs it), gcc
-# (tools/bench compiles its native load generator with it), prometheus and its promtool
+# (tools/bench compiles its native load generator with it, and with libssl-dev for its TLS), prometheus and its promtool
 # (the servers' --metrics-port is scraped by a real one), openssl and ncat (TLS: the tests
 # make their certificates with openssl and drive the TLS server with s_client, s_server,
 # socat OPENSSL: and ncat --ssl).
@@ -39,6 +39,9 @@ if [[ $nginx_build != *--with-stream* ]] ||
     [ ! -e /usr/lib/nginx/modules/ngx_stream_module.so ]; }; then
   missing+=(libnginx-mod-stream)
 fi
+# tools/bench's native load generator speaks TLS through OpenSSL: it needs the headers and
+# the libraries to link with (-lssl -lcrypto), which no command shows.
+if [ ! -e /usr/include/openssl/ssl.h ]; then missing+=(libssl-dev); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

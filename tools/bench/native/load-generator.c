@@ -4,6 +4,8 @@
 // per measurement:
 //
 //   load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
+//   load-generator tls HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
+//   load-generator tls-handshakes HOST PORT SERVICE CONNECTIONS 1 LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
 //   load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS DURATION_MS LOSS_TIMEOUT_MS
 //
 // It prints `window-open` and `window-closed` on stdout as the measurement window opens and
@@ -17,6 +19,12 @@
 //   TCP: each connection keeps IN_FLIGHT lines unanswered; replies come in order, so each
 //   must equal the uppercase of the oldest unanswered line (task: `Your data was N bytes`);
 //   the replies read in one chunk are replaced by as many new lines in one write.
+//   TLS (OpenSSL, non-blocking in the same loop): as TCP, over TLS. The generator does not
+//   verify the server's certificate (the bench measures the server, and its certificate is
+//   made for the run); it offers no session to resume, so every handshake is a full one.
+//   tls-handshakes: CONNECTIONS slots, each in a loop of connect, full handshake, one line
+//   sent and its reply checked, close_notify and close; a `message` is one such connection,
+//   its latency from connect() to the reply.
 //   UDP: plain datagrams matched to requests by the sequence number in their content (any
 //   server works, the Python one included); a datagram unanswered after LOSS_TIMEOUT_MS is
 //   counted lost and replaced, a reply after that (or a second one) is counted late.
@@ -25,6 +33,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -227,12 +237,19 @@ static struct {
   char task_reply[64];
   size_t task_reply_length;
   size_t max_reply;  // a longer reply without '\n' means the stream is not line-framed
+  SSL_CTX *tls;      // NULL: plaintext
+  bool handshakes;   // one line per connection, then a new connection (tls-handshakes)
+  const struct sockaddr_storage *address;
+  socklen_t address_length;
 } tcp;
 
 struct connection {
   int fd;
   int index;
-  bool open;
+  bool open;         // connected (and, over TLS, handshake done): lines can flow
+  bool connecting;   // connect() or the TLS handshake under way
+  SSL *ssl;
+  double opened_at;  // when connect() was called (tls-handshakes latency)
   bool writable_wanted;
   uint64_t next_sequence;
   uint64_t oldest_sequence;  // of the oldest unanswered line
@@ -245,15 +262,65 @@ struct connection {
   char *expected;  // scratch for the reply expected next
 };
 
+// ---- Reading and writing, plaintext or TLS: both return what read(2)/write(2) would, a TLS
+// want-read/want-write as EAGAIN, a TLS failure as EPROTO with its reason in tls_reason.
+
+static char tls_reason[256];
+
+static ssize_t tls_failure(SSL *ssl, int result) {
+  int code = SSL_get_error(ssl, result);
+  if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
+    errno = EAGAIN;
+    return -1;
+  }
+  if (code == SSL_ERROR_ZERO_RETURN) return 0;
+  if (code == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+    if (errno == 0) return 0;  // the peer closed without close_notify: an end all the same
+    return -1;
+  }
+  ERR_error_string_n(ERR_get_error(), tls_reason, sizeof tls_reason);
+  ERR_clear_error();
+  errno = EPROTO;
+  return -1;
+}
+
+static const char *io_error(int error) { return error == EPROTO ? tls_reason : strerror(error); }
+
+static ssize_t io_read(struct connection *c, char *buffer, size_t length) {
+  if (!c->ssl) return read(c->fd, buffer, length);
+  errno = 0;
+  int result = SSL_read(c->ssl, buffer, (int)length);
+  return result > 0 ? result : tls_failure(c->ssl, result);
+}
+
+static ssize_t io_write(struct connection *c, const char *buffer, size_t length) {
+  if (!c->ssl) return write(c->fd, buffer, length);
+  errno = 0;
+  int result = SSL_write(c->ssl, buffer, (int)length);
+  return result > 0 ? result : tls_failure(c->ssl, result);
+}
+
+static void close_connection(int epoll, struct connection *c) {
+  c->open = c->connecting = false;
+  epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+  if (c->ssl) {
+    SSL_shutdown(c->ssl);  // sends close_notify; the server's answer to it is not awaited
+    SSL_free(c->ssl);
+    c->ssl = NULL;
+  }
+  close(c->fd);
+}
+
 static void flush_output(int epoll, struct connection *c) {
   while (c->output_start < c->output_end) {
-    ssize_t written = write(c->fd, c->output + c->output_start, c->output_end - c->output_start);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      add_error(1, "connection %d: write: %s", c->index, strerror(errno));
-      c->open = false;
-      close(c->fd);
+    ssize_t written =
+        io_write(c, c->output + c->output_start, c->output_end - c->output_start);
+    if (written <= 0) {
+      if (written < 0 && errno == EINTR) continue;
+      if (written < 0 && errno == EAGAIN) break;
+      add_error(1, "connection %d: write: %s", c->index,
+                written == 0 ? "closed by the server" : io_error(errno));
+      close_connection(epoll, c);
       return;
     }
     c->output_start += (size_t)written;
@@ -306,25 +373,27 @@ static void check_reply(struct connection *c, const char *reply, size_t length, 
   } else if (tally.phase == WINDOW) {
     tally.messages++;
     tally.bytes += tcp.line_bytes;
-    record_latency((now - c->sent_at[sequence % tcp.in_flight]) * 1000);
+    double since = tcp.handshakes ? c->opened_at : c->sent_at[sequence % tcp.in_flight];
+    record_latency((now - since) * 1000);
   }
 }
 
-static void read_replies(int epoll, struct connection *c) {
+static void start_connection(int epoll, struct connection *c, double now);
+
+/** Reads and checks what came; returns true while there may be more to read right now. */
+static bool read_replies(int epoll, struct connection *c) {
   ssize_t received;
   do {
-    received = read(c->fd, c->input + c->input_length, c->input_capacity - c->input_length);
+    received = io_read(c, c->input + c->input_length, c->input_capacity - c->input_length);
   } while (received < 0 && errno == EINTR);
-  if (received < 0 && errno == EAGAIN) return;
+  if (received < 0 && errno == EAGAIN) return false;
   if (received <= 0) {
     if (tally.phase != DRAIN || c->unanswered > 0) {
       add_error(1, "connection %d: %s", c->index,
-                received == 0 ? "closed by the server" : strerror(errno));
+                received == 0 ? "closed by the server" : io_error(errno));
     }
-    c->open = false;
-    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
-    close(c->fd);
-    return;
+    close_connection(epoll, c);
+    return false;
   }
   double now = now_ms();
   c->input_length += (size_t)received;
@@ -343,46 +412,102 @@ static void read_replies(int epoll, struct connection *c) {
   if (c->input_length > 0 && start != c->input) memmove(c->input, start, c->input_length);
   if (c->input_length >= tcp.max_reply) {
     add_error(1, "connection %d: a reply of over %zu bytes", c->index, tcp.max_reply);
-    c->open = false;
-    epoll_ctl(epoll, EPOLL_CTL_DEL, c->fd, NULL);
+    close_connection(epoll, c);
+    return false;
+  }
+  if (tcp.handshakes && answered > 0 && c->unanswered == 0) {
+    close_connection(epoll, c);
+    if (tally.phase != DRAIN) start_connection(epoll, c, now);
+    return false;
+  }
+  if (tally.phase != DRAIN) send_lines(epoll, c, answered, now);
+  // TLS may hold decrypted bytes that epoll will not announce again.
+  return c->open && c->ssl && SSL_pending(c->ssl) > 0;
+}
+
+/** One step of connect() and, over TLS, of the handshake; errors are counted, not fatal. */
+static void advance_connection(int epoll, struct connection *c, double now) {
+  if (!c->ssl) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error != 0) {
+      add_error(1, "connection %d failed: %s", c->index, strerror(error));
+      close_connection(epoll, c);
+      return;
+    }
+    if (tcp.tls) {
+      c->ssl = SSL_new(tcp.tls);
+      if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) die("SSL_new: out of memory");
+      SSL_set_connect_state(c->ssl);
+    }
+  }
+  if (c->ssl) {
+    errno = 0;
+    int result = SSL_do_handshake(c->ssl);
+    if (result != 1) {
+      int code = SSL_get_error(c->ssl, result);
+      if (code == SSL_ERROR_WANT_READ || code == SSL_ERROR_WANT_WRITE) {
+        epoll_set(epoll, EPOLL_CTL_MOD, c->fd, code == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT,
+                  c);
+        return;
+      }
+      tls_failure(c->ssl, result);
+      add_error(1, "connection %d: TLS handshake failed: %s", c->index,
+                errno == EPROTO ? tls_reason : errno ? strerror(errno) : "closed by the server");
+      close_connection(epoll, c);
+      return;
+    }
+  }
+  c->connecting = false;
+  c->open = true;
+  c->writable_wanted = false;
+  epoll_set(epoll, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+  if (tcp.handshakes && tally.phase != DRAIN) send_lines(epoll, c, 1, now);
+}
+
+/** A new socket for slot `c`, connecting (the first event on it goes to advance_connection). */
+static void start_connection(int epoll, struct connection *c, double now) {
+  c->fd = socket(tcp.address->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (c->fd < 0) die("socket: %s", strerror(errno));
+  int one = 1;
+  setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  c->opened_at = now;
+  c->connecting = true;
+  c->unanswered = 0;
+  c->oldest_sequence = c->next_sequence;
+  c->input_length = 0;
+  c->output_start = c->output_end = 0;
+  if (connect(c->fd, (const struct sockaddr *)tcp.address, tcp.address_length) < 0 &&
+      errno != EINPROGRESS) {
+    add_error(1, "connection %d failed: %s", c->index, strerror(errno));
+    c->connecting = false;
     close(c->fd);
     return;
   }
-  if (tally.phase != DRAIN) send_lines(epoll, c, answered, now);
+  epoll_set(epoll, EPOLL_CTL_ADD, c->fd, EPOLLOUT, c);
 }
 
-static void connect_all(int epoll, struct connection *connections, int count,
-                        const struct sockaddr_storage *address, socklen_t address_length) {
-  for (int i = 0; i < count; i++) {
-    struct connection *c = &connections[i];
-    c->fd = socket(address->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c->fd < 0) die("socket: %s", strerror(errno));
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(c->fd, (const struct sockaddr *)address, address_length) < 0 &&
-        errno != EINPROGRESS) {
-      die("connection %d failed: %s", i, strerror(errno));
-    }
-    epoll_set(epoll, EPOLL_CTL_ADD, c->fd, EPOLLOUT, c);
-  }
-  int pending = count;
-  double deadline = now_ms() + CONNECT_TIMEOUT_MS;
+/** Connects every slot (and, over TLS, completes its handshake) before the load starts. */
+static void connect_all(int epoll, struct connection *connections, int count) {
+  double started = now_ms();
+  for (int i = 0; i < count; i++) start_connection(epoll, &connections[i], started);
+  double deadline = started + CONNECT_TIMEOUT_MS;
   struct epoll_event events[MAX_EVENTS];
-  while (pending > 0) {
+  for (;;) {
+    int pending = 0;
+    for (int i = 0; i < count; i++) pending += connections[i].connecting;
+    if (tally.errors > 0) die("%s", tally.error_samples[0]);
+    if (pending == 0) return;
     int timeout = (int)(deadline - now_ms());
     if (timeout <= 0) die("%d of %d connections not established within %d ms", pending, count,
                           CONNECT_TIMEOUT_MS);
     int ready = epoll_wait(epoll, events, MAX_EVENTS, timeout);
     if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
     for (int i = 0; i < ready; i++) {
+      // A slot already connected (tls-handshakes: its line sent) waits for the main loop.
       struct connection *c = events[i].data.ptr;
-      int error = 0;
-      socklen_t length = sizeof error;
-      getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &error, &length);
-      if (error != 0) die("connection %d failed: %s", c->index, strerror(error));
-      c->open = true;
-      epoll_set(epoll, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
-      pending--;
+      if (c->connecting) advance_connection(epoll, c, now_ms());
     }
   }
 }
@@ -395,7 +520,7 @@ static int outstanding_tcp(struct connection *connections, int count) {
   return total;
 }
 
-static void run_tcp(char **argv) {
+static void run_tcp(const char *mode, char **argv) {
   const char *host = argv[0];
   int port = parse_int(argv[1], "PORT", 1, 65535);
   const char *service = argv[2];
@@ -414,9 +539,20 @@ static void run_tcp(char **argv) {
   }
   tcp.max_reply = tcp.line_bytes + 1024;
   make_patterns(tcp.line_bytes);
+  tcp.handshakes = strcmp(mode, "tls-handshakes") == 0;
+  if (tcp.handshakes && tcp.in_flight != 1) die("tls-handshakes sends one line: IN_FLIGHT is 1");
+  if (strcmp(mode, "tcp") != 0) {
+    tcp.tls = SSL_CTX_new(TLS_client_method());
+    if (!tcp.tls) die("SSL_CTX_new failed");
+    SSL_CTX_set_verify(tcp.tls, SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_session_cache_mode(tcp.tls, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_mode(tcp.tls, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  }
 
   socklen_t address_length;
   struct sockaddr_storage address = resolve(host, port, SOCK_STREAM, &address_length);
+  tcp.address = &address;
+  tcp.address_length = address_length;
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   struct connection *connections = calloc((size_t)count, sizeof *connections);
   for (int i = 0; i < count; i++) {
@@ -429,10 +565,13 @@ static void run_tcp(char **argv) {
     c->expected = malloc(tcp.line_bytes);
     if (!c->sent_at || !c->input || !c->output || !c->expected) die("out of memory");
   }
-  connect_all(epoll, connections, count, &address, address_length);
+  connect_all(epoll, connections, count);
 
   double started = now_ms();
-  for (int i = 0; i < count; i++) send_lines(epoll, &connections[i], tcp.in_flight, started);
+  for (int i = 0; i < count; i++) {
+    // tls-handshakes: each slot has sent its line already and starts anew after the reply.
+    if (!tcp.handshakes) send_lines(epoll, &connections[i], tcp.in_flight, started);
+  }
   double window_opens = started + warmup_ms;
   double window_closes = window_opens + duration_ms;
   double drain_ends = 0;
@@ -456,9 +595,25 @@ static void run_tcp(char **argv) {
     if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
     for (int i = 0; i < ready; i++) {
       struct connection *c = events[i].data.ptr;
+      if (c->connecting) {
+        advance_connection(epoll, c, now_ms());
+        continue;
+      }
       if (!c->open) continue;
       if (events[i].events & EPOLLOUT) flush_output(epoll, c);
-      if (c->open && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_replies(epoll, c);
+      if (c->open && (events[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))) {
+        while (read_replies(epoll, c)) {
+        }
+      }
+    }
+    if (tcp.handshakes && tally.phase != DRAIN) {
+      // A slot whose connection failed (counted as an error) starts again.
+      double restart = now_ms();
+      for (int i = 0; i < count; i++) {
+        if (!connections[i].open && !connections[i].connecting) {
+          start_connection(epoll, &connections[i], restart);
+        }
+      }
     }
   }
   for (int i = 0; i < count; i++) {
@@ -467,7 +622,7 @@ static void run_tcp(char **argv) {
       add_error((uint64_t)c->unanswered, "connection %d: %d replies never came", i,
                 c->unanswered);
     }
-    if (c->open) close(c->fd);
+    if (c->open || c->connecting) close_connection(epoll, c);
   }
 }
 
@@ -739,17 +894,21 @@ static void print_result(const char *kind) {
 }
 
 int main(int argc, char **argv) {
-  if (argc == 11 && strcmp(argv[1], "tcp") == 0) {
-    run_tcp(argv + 2);
+  bool stream = argc > 1 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "tls") == 0 ||
+                             strcmp(argv[1], "tls-handshakes") == 0);
+  if (argc == 11 && stream) {
+    run_tcp(argv[1], argv + 2);
   } else if (argc == 10 && strcmp(argv[1], "udp") == 0) {
     run_udp(argv + 2);
   } else {
     die("usage:\n"
         "  load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS "
         "DURATION_MS DRAIN_MS\n"
+        "  load-generator tls (the same arguments as tcp)\n"
+        "  load-generator tls-handshakes (the same arguments as tcp, IN_FLIGHT 1)\n"
         "  load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS "
         "DURATION_MS LOSS_TIMEOUT_MS");
   }
-  print_result(strcmp(argv[1], "tcp") == 0 ? "tcp-load" : "udp-load");
+  print_result(stream ? "tcp-load" : "udp-load");
   return 0;
 }

@@ -21,7 +21,7 @@ describe('parseBenchArgs', () => {
   });
 
   it('--servers takes a family prefix', () => {
-    expect(run(['--servers', 'bare']).servers).toEqual(['bare-tcp', 'bare-udp']);
+    expect(run(['--servers', 'bare']).servers).toEqual(['bare-tcp', 'bare-tls', 'bare-udp']);
     expect(run(['--servers', 'netlab-tcp']).servers).toEqual([
       'netlab-tcp',
       'netlab-tcp-info',

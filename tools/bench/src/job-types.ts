@@ -26,6 +26,13 @@ export interface TcpLoadJob extends JobTarget, JobTiming {
   inFlight: number;
   /** Bytes of one request on the wire, its '\n' included. */
   lineBytes: number;
+  /**
+   * `tcp`: plaintext. `tls`: the same over TLS (the generator does not verify the
+   * certificate; every handshake is a full one). `tls-handshakes`: each connection is
+   * opened, shakes hands, sends one line (inFlight 1), checks its reply and closes, again
+   * and again: a message is a whole new connection.
+   */
+  transport?: 'tcp' | 'tls' | 'tls-handshakes';
   /** After the window, how long to wait for the replies still owed before calling them missing. */
   drainTimeoutMs: number;
 }

@@ -16,7 +16,7 @@ export function nativeGeneratorArgs(job: TcpLoadJob | UdpLoadJob): string[] {
   const values =
     job.kind === 'tcp-load'
       ? [
-          'tcp',
+          job.transport ?? 'tcp',
           job.host,
           job.port,
           job.service,

@@ -22,6 +22,8 @@ export interface ServerSummary {
   metrics: Partial<Record<MetricName, number>>;
   generatorCpu?: number;
   serverCpu?: number;
+  /** The spread of msg/s over the rounds: [lowest, highest]. */
+  messagesPerSecondRange?: [number, number];
   errors: number;
   lost: number;
   late: number;
@@ -122,6 +124,7 @@ function summarizeServer(
     const values = measured.flatMap((each) => pick(each) ?? []);
     return values.length > 0 ? median(values) : undefined;
   };
+  const rates = measured.flatMap((each) => each.metrics.messagesPerSecond ?? []);
   const total = (pick: (each: Measurement) => number) =>
     measured.reduce((sum, each) => sum + pick(each), 0);
   return {
@@ -131,6 +134,7 @@ function summarizeServer(
     metrics,
     generatorCpu: cpu((each) => each.generatorCpu),
     serverCpu: cpu((each) => each.serverCpu),
+    messagesPerSecondRange: rates.length > 0 ? [Math.min(...rates), Math.max(...rates)] : undefined,
     errors: total((each) => each.errors),
     lost: total((each) => each.lost),
     late: total((each) => each.late),
@@ -147,6 +151,7 @@ export function formatReport(summary: RunSummary, record: RunRecord): string {
           'server',
           'rounds',
           'msg/s',
+          'msg/s min–max',
           'MB/s',
           'srv µs/msg',
           'p50 µs',
@@ -164,6 +169,11 @@ export function formatReport(summary: RunSummary, record: RunRecord): string {
           each.server,
           String(each.rounds),
           formatMetric('messagesPerSecond', each.metrics.messagesPerSecond),
+          each.messagesPerSecondRange === undefined
+            ? '-'
+            : each.messagesPerSecondRange
+                .map((rate) => formatMetric('messagesPerSecond', rate))
+                .join('–'),
           formatMetric('megabytesPerSecond', each.metrics.megabytesPerSecond),
           formatMetric('serverCpuMicrosPerMessage', each.metrics.serverCpuMicrosPerMessage),
           formatMetric('p50Micros', each.metrics.p50Micros),

@@ -2,6 +2,8 @@
 // (baseline first in odd rounds, last in even ones, so drift in the machine's load falls
 // on both sides alike), one fresh server process and one fresh generator process.
 
+import { makeTestCertificates } from '@netlab-tools/app-harness';
+import type { TestCertificates } from '@netlab-tools/app-harness';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -72,7 +74,32 @@ export async function runBench(
   const unavailable = checkServers(options, paths, record);
   const logDir = path.join(paths.bundleDir, 'logs');
   mkdirSync(logDir, { recursive: true });
+  const certificates = needsTls(options) ? makeTestCertificates() : undefined;
+  try {
+    await runRounds(options, paths, progress, record, unavailable, logDir, certificates);
+  } finally {
+    certificates?.remove();
+  }
+  return record;
+}
 
+const TLS_SERVERS: readonly ServerName[] = ['bare-tls', 'netlab-tls'];
+
+function needsTls(options: BenchOptions): boolean {
+  return options.scenarios
+    .flatMap(scenarioServers)
+    .some((server) => TLS_SERVERS.includes(server) && options.servers.includes(server));
+}
+
+async function runRounds(
+  options: BenchOptions,
+  paths: BenchPaths,
+  progress: Progress,
+  record: RunRecord,
+  unavailable: Set<ServerName>,
+  logDir: string,
+  certificates: TestCertificates | undefined,
+): Promise<void> {
   for (let round = 1; round <= options.rounds; round++) {
     for (const scenario of options.scenarios) {
       const servers = scenarioServers(scenario).filter(
@@ -86,6 +113,7 @@ export async function runBench(
           logFile: path.join(logDir, `${scenario.name}-${server}-round${round}.log`),
           forStartup: scenario.measure === 'startup',
           workers: options.workers,
+          tls: certificates?.server,
         };
         const spec = launchSpec(server, context);
         const label = `[round ${round}/${options.rounds}] ${scenario.name} · ${server}`;
@@ -108,7 +136,6 @@ export async function runBench(
       }
     }
   }
-  return record;
 }
 
 /** Leaves out servers that cannot run: a missing build fails the run, a missing Python does not. */

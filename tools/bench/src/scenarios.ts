@@ -22,7 +22,10 @@ interface ScenarioBase {
   compared: MetricName[];
 }
 
-export type TcpLoadShape = Pick<TcpLoadJob, 'service' | 'connections' | 'inFlight' | 'lineBytes'>;
+export type TcpLoadShape = Pick<
+  TcpLoadJob,
+  'service' | 'connections' | 'inFlight' | 'lineBytes' | 'transport'
+>;
 export type UdpLoadShape = Pick<UdpLoadJob, 'sockets' | 'inFlight' | 'datagramBytes'>;
 
 export type Scenario = ScenarioBase &
@@ -135,6 +138,32 @@ export const SCENARIOS: readonly Scenario[] = [
     compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage'],
   },
   {
+    name: 'tls-throughput',
+    summary: 'TLS uppercase, 50 connections × 16 lines in flight, 32-byte lines',
+    measure: 'tcp-load',
+    load: { service: 'uppercase', connections: 50, inFlight: 16, lineBytes: 32, transport: 'tls' },
+    baseline: 'bare-tls',
+    subjects: [{ server: 'netlab-tls', targets: [atLeast('messagesPerSecond', 0.9)] }],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
+  },
+  {
+    name: 'tls-handshakes',
+    summary:
+      'new TLS connections, 16 at a time: connect, full handshake, one uppercase line, close (msg = connection)',
+    measure: 'tcp-load',
+    load: {
+      service: 'uppercase',
+      connections: 16,
+      inFlight: 1,
+      lineBytes: 32,
+      transport: 'tls-handshakes',
+    },
+    baseline: 'bare-tls',
+    // No target in the issue: reported against the bare node:tls server.
+    subjects: [{ server: 'netlab-tls', targets: [] }],
+    compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p50Micros', 'p99Micros'],
+  },
+  {
     name: 'tcp-idle-rss',
     summary: 'idle TCP connections (10,000 by default), each after one exchange: server RSS',
     measure: 'idle-connections',
@@ -171,6 +200,8 @@ export const SMOKE_SCENARIOS = [
   'tcp-info-logging',
   'tcp-idle-rss',
   'startup-tcp',
+  'tls-throughput',
+  'tls-handshakes',
 ];
 
 export function scenarioServers(scenario: Scenario): ServerName[] {

@@ -12,6 +12,8 @@ export const SERVER_NAMES = [
   'netlab-tcp-info',
   'netlab-tcp-workers',
   'netlab-tcp-metrics',
+  'bare-tls',
+  'netlab-tls',
   'bare-udp',
   'netlab-udp',
   'netlab-udp-workers',
@@ -28,6 +30,8 @@ export const SERVER_DESCRIPTIONS: Record<ServerName, string> = {
     'dist/apps/tcp-server --workers N (--workers, default 2) at --log-level warn',
   'netlab-tcp-metrics':
     'dist/apps/tcp-server --metrics-port 0 (Prometheus metrics on) at --log-level warn',
+  'bare-tls': 'node:tls line server, one write per read (baselines/bare-tls-line-server.ts)',
+  'netlab-tls': 'dist/apps/tcp-server --tls-cert --tls-key at --log-level warn',
   'bare-udp': 'node:dgram uppercase echo (baselines/bare-udp-server.ts)',
   'netlab-udp': 'dist/apps/udp-server at --log-level warn (info for startup-udp)',
   'netlab-udp-workers':
@@ -59,6 +63,8 @@ export interface LaunchContext {
   forStartup: boolean;
   /** Processes for the `-workers` servers (`--workers`). */
   workers: number;
+  /** The TLS servers' certificate and key, made for the run; undefined when none runs. */
+  tls?: { cert: string; key: string };
 }
 
 export function launchSpec(server: ServerName, context: LaunchContext): LaunchSpec {
@@ -70,6 +76,10 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
   const metrics = ['--metrics-port', '0', '--metrics-host', BENCH_HOST];
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=tmp/prof" to profile the servers.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const tls = (prefix: string): string[] => {
+    if (context.tls === undefined) throw new Error(`${server} needs a TLS certificate`);
+    return [`${prefix}cert`, context.tls.cert, `${prefix}key`, context.tls.key];
+  };
   const node = (script: string, ...args: string[]): LaunchSpec => ({
     command: process.execPath,
     args: [...nodeArgs, script, ...address, ...args],
@@ -97,6 +107,19 @@ export function launchSpec(server: ServerName, context: LaunchContext): LaunchSp
       // Two listening sockets (the service's and the metrics endpoint's): /proc cannot tell
       // which is which, so the port comes from `Listening at`, logged at every level.
       return node(netlabApp(paths, 'tcp-server'), '--service', service, ...logLevel, ...metrics);
+    case 'bare-tls':
+      return node(bundled(paths, 'bare-tls-line-server'), '--service', service, ...tls('--'));
+    case 'netlab-tls':
+      return {
+        ...node(
+          netlabApp(paths, 'tcp-server'),
+          '--service',
+          service,
+          ...logLevel,
+          ...tls('--tls-'),
+        ),
+        silentOn: silentOn('tcp'),
+      };
     case 'bare-udp':
       return node(bundled(paths, 'bare-udp-server'));
     case 'netlab-udp':
@@ -137,6 +160,8 @@ export function missingPrerequisite(server: ServerName, paths: BenchPaths): stri
     'netlab-tcp-info': netlabApp(paths, 'tcp-server'),
     'netlab-tcp-workers': netlabApp(paths, 'tcp-server'),
     'netlab-tcp-metrics': netlabApp(paths, 'tcp-server'),
+    'bare-tls': bundled(paths, 'bare-tls-line-server'),
+    'netlab-tls': netlabApp(paths, 'tcp-server'),
     'bare-udp': bundled(paths, 'bare-udp-server'),
     'netlab-udp': netlabApp(paths, 'udp-server'),
     'netlab-udp-workers': netlabApp(paths, 'udp-server'),
