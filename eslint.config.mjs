@@ -19,8 +19,19 @@ function boundaries({ testsMayUseTools }) {
         bannedExternalImports: [...socketModules, 'pino'],
       },
       {
+        // What both transports share (logger, dump, endpoint text, log events): no sockets.
+        sourceTag: 'type:transport-core',
+        onlyDependOnLibsWithTags: [],
+        bannedExternalImports: [...socketModules, 'pino'],
+      },
+      {
         sourceTag: 'type:transport',
-        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport', ...tools],
+        onlyDependOnLibsWithTags: [
+          'type:protocol',
+          'type:transport-core',
+          'type:transport',
+          ...tools,
+        ],
       },
       {
         sourceTag: 'type:app',

@@ -1,5 +1,6 @@
 import {
   DecoderFailedError,
+  FrameLimitError,
   FrameTooLargeError,
   InvalidEnvelopeError,
   InvalidOptionsError,
@@ -74,5 +75,20 @@ describe('DecoderFailedError', () => {
   it('keeps the breach that failed the decoder as its cause', () => {
     const breach = new LineTooLongError(10, []);
     expect(new DecoderFailedError(breach).cause).toBe(breach);
+  });
+});
+
+describe('FrameLimitError', () => {
+  it('is what both size breaches are, with the limit and the frames decoded before the breach', () => {
+    const line = new LineTooLongError(1024, ['ok']);
+    const frame = new FrameTooLargeError(2_000_000, 1_048_576, [Buffer.from('ok')]);
+    expect(line).toBeInstanceOf(FrameLimitError);
+    expect(frame).toBeInstanceOf(FrameLimitError);
+    expect({ limit: line.limitBytes, frames: line.frames }).toEqual({
+      limit: 1024,
+      frames: ['ok'],
+    });
+    expect(frame.limitBytes).toBe(1_048_576);
+    expect(new InvalidEnvelopeError('short')).not.toBeInstanceOf(FrameLimitError);
   });
 });

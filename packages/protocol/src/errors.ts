@@ -54,19 +54,36 @@ export class InvalidOptionsError extends ProtocolError {
 }
 
 /**
- * A line (or the unfinished tail of one) exceeded maxLineBytes. `frames` holds the
- * complete lines of the same chunk that came before the breach, so a server can still
- * answer them before it closes the connection.
+ * A decoder met a frame over its size limit: the one breach a transport answers with
+ * `Error: line too long (limit N bytes)` before it closes the connection. A transport tells
+ * it apart with `instanceof`; `frames` holds the complete frames of the same chunk that came
+ * before the breach, so a server can still answer them first.
  */
-export class LineTooLongError extends ProtocolError {
+export abstract class FrameLimitError<T = unknown> extends ProtocolError {
+  /** The decoder's limit, in bytes (maxLineBytes, maxFrameBytes). */
+  readonly limitBytes: number;
+  readonly frames: T[];
+
+  constructor(code: ProtocolErrorCode, message: string, limitBytes: number, frames: T[]) {
+    super(code, message);
+    this.limitBytes = limitBytes;
+    this.frames = frames;
+  }
+}
+
+/** A line (or the unfinished tail of one) exceeded maxLineBytes. */
+export class LineTooLongError extends FrameLimitError<string> {
   override name = 'LineTooLongError';
   readonly maxLineBytes: number;
-  readonly frames: string[];
 
   constructor(maxLineBytes: number, frames: string[]) {
-    super(ProtocolErrorCode.LINE_TOO_LONG, `Line longer than ${maxLineBytes} bytes`);
+    super(
+      ProtocolErrorCode.LINE_TOO_LONG,
+      `Line longer than ${maxLineBytes} bytes`,
+      maxLineBytes,
+      frames,
+    );
     this.maxLineBytes = maxLineBytes;
-    this.frames = frames;
   }
 }
 
@@ -85,20 +102,20 @@ export class NewlineInLineError extends ProtocolError {
 }
 
 /** A length-prefixed frame declared (or was given) more bytes than maxFrameBytes. */
-export class FrameTooLargeError extends ProtocolError {
+export class FrameTooLargeError extends FrameLimitError<Buffer> {
   override name = 'FrameTooLargeError';
   readonly frameBytes: number;
   readonly maxFrameBytes: number;
-  readonly frames: Buffer[];
 
   constructor(frameBytes: number, maxFrameBytes: number, frames: Buffer[] = []) {
     super(
       ProtocolErrorCode.FRAME_TOO_LARGE,
       `Frame of ${frameBytes} bytes exceeds the maximum of ${maxFrameBytes}`,
+      maxFrameBytes,
+      frames,
     );
     this.frameBytes = frameBytes;
     this.maxFrameBytes = maxFrameBytes;
-    this.frames = frames;
   }
 }
 

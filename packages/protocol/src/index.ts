@@ -1,5 +1,6 @@
 export {
   DecoderFailedError,
+  FrameLimitError,
   FrameTooLargeError,
   InvalidEnvelopeError,
   InvalidOptionsError,
@@ -60,12 +61,6 @@ export type { ServiceName, Session, SessionReply, TaskSessionOptions } from './s
 export { ChatRoom } from './chat';
 export type { ChatConnection, ChatReply, ChatSession } from './chat';
 export { HISTORY_PREFIX, formatHistory, parseHistory } from './history';
-export { DEFAULT_DUMP_LIMIT, describeBytes } from './dump';
-export type { ByteDescription } from './dump';
-export { levelEnabled, silentLogger } from './logger';
-export type { Logger } from './logger';
-export { describeCause, formatHostPort } from './endpoint-text';
-export type { HostPort } from './endpoint-text';
 export { backoffCeiling, fullJitterDelay } from './backoff';
 export type { BackoffPolicy, RandomSource } from './backoff';
 export { PROXY_V2_SIGNATURE, ProxyHeaderDecoder } from './proxy-header';

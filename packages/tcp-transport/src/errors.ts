@@ -1,4 +1,5 @@
-import { describeCause, formatHostPort, NetlabError } from '@netlab/protocol';
+import { NetlabError } from '@netlab/protocol';
+import { describeCause, formatEndpoint } from '@netlab/transport-core';
 
 /** Where a socket lives: a host and port, or a Unix domain socket path. */
 export type TcpEndpoint = { host: string; port: number } | { path: string };
@@ -176,9 +177,5 @@ export class TcpTlsHandshakeError extends TcpEndpointError {
   }
 }
 
-/** `127.0.0.1:1060`, `[::1]:1060`, or the socket path. */
-export function formatEndpoint(endpoint: TcpEndpoint): string {
-  return 'path' in endpoint ? endpoint.path : formatHostPort(endpoint);
-}
-
-export { describeCause };
+// Endpoint text lives in @netlab/transport-core; re-exported for this package's users.
+export { describeCause, formatEndpoint };

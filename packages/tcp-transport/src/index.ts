@@ -33,7 +33,7 @@ export type {
 } from './diagnostics';
 export { DEFAULT_LIMITS, resolveLimits } from './limits';
 export type { TcpLimits } from './limits';
-export type { Logger } from '@netlab/protocol';
+export type { Logger } from '@netlab/transport-core';
 export {
   TcpErrorCode,
   TcpTransportError,

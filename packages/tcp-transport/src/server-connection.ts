@@ -1,11 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  describeBytes,
-  type FrameCodec,
-  type FrameDecoder,
-  levelEnabled,
-  type Logger,
-} from '@netlab/protocol';
+import { FrameLimitError, NetlabError, type FrameCodec, type FrameDecoder } from '@netlab/protocol';
+import { describeBytes, levelEnabled, LOG_EVENT, type Logger } from '@netlab/transport-core';
 import { afterPendingIo } from './after-pending-io';
 import {
   bulkStarted,
@@ -386,8 +381,7 @@ export class ServerConnection<T> {
     const awaited = this.#inFlight.length - this.#inFlightHead;
     const framesLeft = this.#queueHead < queue.length && !this.#lastFrameHandled;
     if (stop === STOP.none && !framesLeft && awaited === 0 && this.#breach !== undefined) {
-      const notice = breachNotice(this.#breach);
-      if (notice !== undefined && ctx.errorFrame) replies.push(ctx.errorFrame(notice));
+      if (ctx.errorFrame) replies.push(ctx.errorFrame(breachNotice(this.#breach)));
     }
     if (replies.length > 0) this.#socket.write(this.#encode(replies));
     if (replies.length > 0) publishRepliesSent(this.info, replies.length);
@@ -465,10 +459,10 @@ export class ServerConnection<T> {
         remote: this.info.remote,
         bytes: frameBytes(frame),
       };
-      return logger.info(fields, 'Received message from client');
+      return logger.info(fields, LOG_EVENT.messageReceived);
     }
     this.#messageLog ??= logger.child({ connection: this.info.id, remote: this.info.remote });
-    this.#messageLog.info({ bytes: frameBytes(frame) }, 'Received message from client');
+    this.#messageLog.info({ bytes: frameBytes(frame) }, LOG_EVENT.messageReceived);
   }
 
   /**
@@ -477,7 +471,7 @@ export class ServerConnection<T> {
    * every other connection is served on.
    */
   #sessionFailed(error: unknown, replies: T[]): void {
-    this.#ctx.logger.error({ connection: this.info.id, err: error }, 'Session failed');
+    this.#ctx.logger.error({ connection: this.info.id, err: error }, LOG_EVENT.sessionFailed);
     const errorFrame = this.#ctx.errorFrame;
     if (errorFrame) replies.push(errorFrame(SESSION_FAILED_NOTICE));
     if (replies.length > 0) this.#socket.write(this.#encode(replies));
@@ -647,14 +641,14 @@ export class ServerConnection<T> {
     this.reason ??= CLOSE_REASON.clientClosed;
     const fields: Record<string, unknown> = { connection: this.info.id, reason: this.reason };
     if (this.detail !== undefined) fields.detail = this.detail;
-    this.#ctx.logger.info(fields, 'Connection closed');
+    this.#ctx.logger.info(fields, LOG_EVENT.connectionClosed);
     publishConnectionClosed(this.info, this.reason, this.detail, this.#socket);
     this.#ctx.connectionClosed(this);
     if (this.#session.closed) {
       try {
         this.#session.closed(this.reason);
       } catch (error) {
-        this.#ctx.logger.error({ connection: this.info.id, err: error }, 'Session failed');
+        this.#ctx.logger.error({ connection: this.info.id, err: error }, LOG_EVENT.sessionFailed);
       }
     }
   };
@@ -663,7 +657,7 @@ export class ServerConnection<T> {
     const bytes = this.#ctx.codec.encode([frame]);
     this.#ctx.logger.debug(
       { direction, connection: this.info.id, peer: this.info.remote, ...describeBytes(bytes) },
-      direction === 'in' ? 'Frame in' : 'Frame out',
+      direction === 'in' ? LOG_EVENT.frameIn : LOG_EVENT.frameOut,
     );
   }
 }
@@ -718,23 +712,19 @@ function frameBytes(frame: unknown): number | undefined {
   return undefined;
 }
 
-/** The complete frames a decoder produced before it failed (LineTooLongError.frames). */
+/** The complete frames a decoder produced before a frame over its limit. */
 function framesBefore<T>(error: unknown): T[] {
-  const frames = (error as { frames?: unknown } | undefined)?.frames;
-  return Array.isArray(frames) ? (frames as T[]) : [];
+  return error instanceof FrameLimitError ? (error.frames as T[]) : [];
 }
 
-function breachNotice(error: unknown): string | undefined {
-  const { maxLineBytes, maxFrameBytes } = (error ?? {}) as {
-    maxLineBytes?: unknown;
-    maxFrameBytes?: unknown;
-  };
-  const limit = typeof maxLineBytes === 'number' ? maxLineBytes : maxFrameBytes;
-  if (typeof limit === 'number') return `Error: line too long (limit ${limit} bytes)`;
-  return 'Error: invalid frame';
+/** The one line a breach is answered with: the limit when the codec names one. */
+function breachNotice(error: unknown): string {
+  return error instanceof FrameLimitError
+    ? `Error: line too long (limit ${error.limitBytes} bytes)`
+    : 'Error: invalid frame';
 }
 
+/** `Connection closed`'s detail: the decoder error's code (PROTOCOL_LINE_TOO_LONG, ...). */
 function breachDetail(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
+  return error instanceof NetlabError ? error.code : undefined;
 }

@@ -1,19 +1,10 @@
+import { CLOSE_REASON, type CloseReason } from '@netlab/transport-core';
 import type { TlsConnectionInfo } from './tls-options';
 
-/** Why a connection closed: the closed list of the contract's `Connection closed` event. */
-export const CLOSE_REASON = {
-  exit: 'exit',
-  clientClosed: 'client closed',
-  idleTimeout: 'idle timeout',
-  lineTooLong: 'line too long',
-  reset: 'reset',
-  shutdown: 'shutdown',
-  serverBusy: 'server busy',
-  /** TLS only: plaintext on a TLS port, a client certificate missing or not trusted. */
-  tlsHandshakeFailed: 'tls handshake failed',
-} as const;
-/** One of CLOSE_REASON's values: the `reason` field of `Connection closed`. */
-export type CloseReason = (typeof CLOSE_REASON)[keyof typeof CLOSE_REASON];
+// The close reasons live beside the log events in @netlab/transport-core (one catalogue);
+// re-exported here, where this package's users have always found them.
+export { CLOSE_REASON };
+export type { CloseReason };
 
 /** One side of a connection: an IP address and port, or (Unix domain socket) a path. */
 export type PeerAddress = { address: string; port: number } | { path: string };

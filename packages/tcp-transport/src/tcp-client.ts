@@ -1,15 +1,20 @@
 import { connect, type Socket } from 'node:net';
 import {
-  describeBytes,
   fullJitterDelay,
   lineCodec,
   type FrameCodec,
   type FrameDecoder,
+  type TrafficTap,
+} from '@netlab/protocol';
+import {
+  describeBytes,
   levelEnabled,
   silentLogger,
   type Logger,
-  type TrafficTap,
-} from '@netlab/protocol';
+  LOG_EVENT,
+  WaitAbortedError,
+  waitForEvent,
+} from '@netlab/transport-core';
 import { tapSocket } from './socket-tap';
 import {
   MAX_TIMER_MS,
@@ -148,60 +153,47 @@ export async function connectTcp<T>(
  * A connected socket (with `tls`: once the handshake is done), or TcpConnectError /
  * TcpTlsHandshakeError / TcpAbortError.
  */
-function openSocket(
+async function openSocket(
   target: TcpTarget,
   signal: AbortSignal | undefined,
   tls: TcpClientTlsOptions | undefined,
 ): Promise<Socket> {
-  if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
-  return new Promise<Socket>((resolve, reject) => {
-    const { socket, ready } = tls
-      ? connectTlsSocket(target, tls)
-      : {
-          socket:
-            'path' in target
-              ? connect({ path: target.path, allowHalfOpen: true })
-              : connect({
-                  host: target.host,
-                  port: target.port,
-                  allowHalfOpen: true,
-                  noDelay: true,
-                }),
-          ready: 'connect' as const,
-        };
-    let tcpConnected = false;
-    const onTcpConnect = (): void => {
-      tcpConnected = true;
-    };
-    const settle = (): void => {
-      socket.off(ready, onConnect);
-      socket.off('connect', onTcpConnect);
-      socket.off('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const onConnect = (): void => {
-      settle();
-      resolve(socket);
-    };
-    const onError = (error: Error): void => {
-      settle();
-      reject(
-        tls
-          ? connectFailure(target, error, tcpConnected)
-          : new TcpConnectError(target, { cause: error }),
-      );
-    };
-    const onAbort = (): void => {
-      settle();
+  if (signal?.aborted) throw new TcpAbortError({ cause: signal.reason });
+  const { socket, ready } = tls
+    ? connectTlsSocket(target, tls)
+    : {
+        socket:
+          'path' in target
+            ? connect({ path: target.path, allowHalfOpen: true })
+            : connect({
+                host: target.host,
+                port: target.port,
+                allowHalfOpen: true,
+                noDelay: true,
+              }),
+        ready: 'connect' as const,
+      };
+  // With TLS, whether TCP itself connected tells a refused port from a failed handshake.
+  let tcpConnected = false;
+  const onTcpConnect = (): void => {
+    tcpConnected = true;
+  };
+  socket.once('connect', onTcpConnect);
+  try {
+    await waitForEvent(socket, ready, signal);
+    return socket;
+  } catch (error) {
+    if (error instanceof WaitAbortedError) {
       socket.on('error', () => undefined);
       socket.destroy();
-      reject(new TcpAbortError({ cause: signal?.reason }));
-    };
-    socket.once('connect', onTcpConnect);
-    socket.once(ready, onConnect);
-    socket.once('error', onError);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+      throw new TcpAbortError({ cause: error.cause });
+    }
+    throw tls
+      ? connectFailure(target, error as Error, tcpConnected)
+      : new TcpConnectError(target, { cause: error });
+  } finally {
+    socket.off('connect', onTcpConnect);
+  }
 }
 
 interface Waiter<T> {
@@ -394,7 +386,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
     socket.once('close', () => this.#onClose(link));
     this.#settings.logger.debug(
       { transport: 'tcp', remote: formatEndpoint(this.target) },
-      'Connected',
+      LOG_EVENT.connected,
     );
     return link;
   }
@@ -476,7 +468,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
     const unanswered = unansweredOn(link);
     this.#settings.logger.debug(
       { transport: 'tcp', remote: formatEndpoint(this.target), unanswered },
-      'Disconnected',
+      LOG_EVENT.disconnected,
     );
     if (this.#state === CLIENT_STATE.open && this.#settings.reconnect && !this.#closedByUs) {
       const lost: TcpConnectionLostError =
@@ -510,7 +502,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       const delayMs = fullJitterDelay(attempt, policy, policy.random);
       onStatus({ type: TCP_CLIENT_STATUS.reconnecting, attempt, delayMs, error });
-      logger.debug({ transport: 'tcp', attempt, delayMs }, 'Reconnecting');
+      logger.debug({ transport: 'tcp', attempt, delayMs }, LOG_EVENT.reconnecting);
       let socket: Socket;
       try {
         await pause(delayMs, stop.signal);
@@ -566,7 +558,7 @@ class FramedTcpClient<T> implements TcpClient<T> {
         peer: link.peer,
         ...describeBytes(this.#settings.codec.encode([frame])),
       },
-      direction === 'in' ? 'Frame in' : 'Frame out',
+      direction === 'in' ? LOG_EVENT.frameIn : LOG_EVENT.frameOut,
     );
   }
 }

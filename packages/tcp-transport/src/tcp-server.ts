@@ -9,10 +9,15 @@ import {
   type FrameCodec,
   type ProxyHeader,
   reusePortUnsupported,
-  silentLogger,
-  type Logger,
   type TrafficTap,
 } from '@netlab/protocol';
+import {
+  LOG_EVENT,
+  silentLogger,
+  WaitAbortedError,
+  waitForEvent,
+  type Logger,
+} from '@netlab/transport-core';
 import { tapSocket } from './socket-tap';
 import type { TLSSocket } from 'node:tls';
 import {
@@ -231,52 +236,45 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (unsupported) return Promise.reject(new TcpUsageError(`reusePort ${unsupported}`));
     if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
     this.#state = SERVER_STATE.binding;
-    const server = this.#server;
-
-    const bound = new Promise<TcpServerAddress>((resolve, reject) => {
-      const settle = (): void => {
-        server.off('listening', onListening);
-        server.off('error', onError);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const onListening = (): void => {
-        settle();
-        this.#state = SERVER_STATE.listening;
-        server.on('error', this.#onServerError);
-        this.#startLineDeadlineSweep();
-        const address = boundAddress(server, endpoint);
-        this.address = address;
-        this.logger.info({ transport: 'tcp', ...addressFields(address) }, 'Listening at');
-        resolve(address);
-      };
-      const onError = (error: Error): void => {
-        settle();
-        this.#state = SERVER_STATE.closed;
-        reject(new TcpListenError(endpoint, { cause: error }));
-      };
-      const onAbort = (): void => {
-        settle();
-        this.#state = SERVER_STATE.closed;
-        server.close();
-        reject(new TcpAbortError({ cause: signal?.reason }));
-      };
-      server.once('listening', onListening);
-      server.once('error', onError);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if ('path' in endpoint) server.listen(endpoint.path);
-      else if (reusePort) {
-        // exclusive: under node:cluster, this worker listens itself (no round-robin handle).
-        const listenOptions: ListenOptions & { reusePort: boolean } = {
-          port: endpoint.port,
-          host: endpoint.host,
-          exclusive: true,
-          reusePort: true,
-        };
-        server.listen(listenOptions);
-      } else server.listen(endpoint.port, endpoint.host);
-    });
+    const bound = this.#bind(endpoint, signal, reusePort);
     this.#binding = bound.catch(() => undefined);
     return bound;
+  }
+
+  async #bind(
+    endpoint: TcpEndpoint,
+    signal: AbortSignal | undefined,
+    reusePort: boolean,
+  ): Promise<TcpServerAddress> {
+    const server = this.#server;
+    const listening = waitForEvent(server, 'listening', signal);
+    if ('path' in endpoint) server.listen(endpoint.path);
+    else if (reusePort) {
+      // exclusive: under node:cluster, this worker listens itself (no round-robin handle).
+      const listenOptions: ListenOptions & { reusePort: boolean } = {
+        port: endpoint.port,
+        host: endpoint.host,
+        exclusive: true,
+        reusePort: true,
+      };
+      server.listen(listenOptions);
+    } else server.listen(endpoint.port, endpoint.host);
+    try {
+      await listening;
+    } catch (error) {
+      this.#state = SERVER_STATE.closed;
+      if (!(error instanceof WaitAbortedError))
+        throw new TcpListenError(endpoint, { cause: error });
+      server.close();
+      throw new TcpAbortError({ cause: error.cause });
+    }
+    this.#state = SERVER_STATE.listening;
+    server.on('error', this.#onServerError);
+    this.#startLineDeadlineSweep();
+    const address = boundAddress(server, endpoint);
+    this.address = address;
+    this.logger.info({ transport: 'tcp', ...addressFields(address) }, LOG_EVENT.listening);
+    return address;
   }
 
   close(options: TcpCloseOptions = {}): Promise<void> {
@@ -365,7 +363,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     for (const timer of this.#graceTimers) clearTimeout(timer);
     this.#state = SERVER_STATE.closed;
     this.address = undefined;
-    if (wasListening) this.logger.info({ transport: 'tcp' }, 'Server closed');
+    if (wasListening) this.logger.info({ transport: 'tcp' }, LOG_EVENT.serverClosed);
   }
 
   readonly #onConnection = (socket: Socket): void => {
@@ -442,13 +440,13 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
         ...(info.proxy ? { proxy: info.proxy } : {}),
         ...(info.tls ? { tls: info.tls } : {}),
       },
-      'Connection accepted',
+      LOG_EVENT.connectionAccepted,
     );
     if (this.#state !== SERVER_STATE.listening) {
       // Accepted in the same tick as close(): shut at once, as a closed server would.
       socket.on('error', ignoreError);
       socket.destroy();
-      this.logger.info({ connection: id, reason: 'shutdown' }, 'Connection closed');
+      this.logger.info({ connection: id, reason: 'shutdown' }, LOG_EVENT.connectionClosed);
       return;
     }
     publishConnectionAccepted(info, socket);
@@ -479,14 +477,14 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (!stopping) {
       this.logger.warn(
         { connection: id, peer: remoteOf(socket, this.address), problem: outcome.problem },
-        'PROXY header rejected',
+        LOG_EVENT.proxyHeaderRejected,
       );
     }
     const logClosed = (): void => {
       const fields = stopping
         ? { connection: id, reason: CLOSE_REASON.shutdown }
         : { connection: id, reason: CLOSE_REASON.reset, detail: 'proxy header' };
-      this.logger.info(fields, 'Connection closed');
+      this.logger.info(fields, LOG_EVENT.connectionClosed);
     };
     if (socket.destroyed) return logClosed();
     if (outcome.gone || stopping) {
@@ -532,10 +530,10 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (!stopping && !outcome.timedOut && !outcome.silent) {
       this.logger.warn(
         { connection: id, remote, problem: outcome.problem },
-        'TLS handshake failed',
+        LOG_EVENT.tlsHandshakeFailed,
       );
     }
-    const logClosed = (): void => this.logger.info(fields, 'Connection closed');
+    const logClosed = (): void => this.logger.info(fields, LOG_EVENT.connectionClosed);
     if (socket.destroyed && socket.closed) return logClosed();
     socket.once('close', logClosed);
     socket.destroy();
@@ -544,7 +542,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly #onServerError = (error: NodeJS.ErrnoException): void => {
     // After bind, errors come from accept() (EMFILE, ENFILE): that one client is lost,
     // the server goes on.
-    this.logger.warn({ transport: 'tcp', code: error.code, err: error }, 'Accept failed');
+    this.logger.warn({ transport: 'tcp', code: error.code, err: error }, LOG_EVENT.acceptFailed);
   };
 }
 

@@ -1,4 +1,4 @@
-import { describeCause } from '@netlab/protocol';
+import { describeCause } from '@netlab/transport-core';
 
 /**
  * Codes Node gives a certificate that failed verification (OpenSSL's X509_V_ERR_* names

@@ -1,4 +1,4 @@
-import { describeBytes, type Logger } from '@netlab/protocol';
+import { describeBytes, type Logger, LOG_EVENT } from '@netlab/transport-core';
 
 /** The other side of a datagram: an IP address and a port. */
 export interface Peer {
@@ -21,6 +21,6 @@ export function dumpDatagram(
   const { length, text, hex, truncated } = describeBytes(bytes);
   logger.debug(
     { direction, peer, length, text, hex, truncated },
-    direction === 'in' ? 'Datagram in' : 'Datagram out',
+    direction === 'in' ? LOG_EVENT.datagramIn : LOG_EVENT.datagramOut,
   );
 }

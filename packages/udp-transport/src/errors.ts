@@ -1,4 +1,5 @@
-import { describeCause, formatHostPort, NetlabError } from '@netlab/protocol';
+import { NetlabError } from '@netlab/protocol';
+import { describeCause, formatEndpoint } from '@netlab/transport-core';
 
 /** Where a socket error happened: the host and port the transport was talking to. */
 export interface UdpEndpoint {
@@ -129,9 +130,5 @@ export class UdpUsageError extends UdpTransportError {
   }
 }
 
-/** `127.0.0.1:12000`, `[::1]:12000`. */
-export function formatEndpoint(endpoint: UdpEndpoint): string {
-  return formatHostPort(endpoint);
-}
-
-export { describeCause };
+// Endpoint text lives in @netlab/transport-core; re-exported for this package's users.
+export { describeCause, formatEndpoint };

@@ -1,4 +1,4 @@
-export type { Logger } from '@netlab/protocol';
+export type { Logger } from '@netlab/transport-core';
 export { dumpDatagram, type Peer } from './datagram-dump';
 export { tapDatagram } from './datagram-tap';
 export type { RateLimitOptions } from './rate-limiter';

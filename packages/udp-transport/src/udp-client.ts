@@ -6,11 +6,16 @@ import {
   fullJitterDelay,
   isEnveloped,
   MAX_UDP_PAYLOAD_BYTES,
-  silentLogger,
-  type Logger,
   type RandomSource,
   type TrafficTap,
 } from '@netlab/protocol';
+import {
+  LOG_EVENT,
+  silentLogger,
+  WaitAbortedError,
+  waitForEvent,
+  type Logger,
+} from '@netlab/transport-core';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import { tapDatagram } from './datagram-tap';
 import {
@@ -130,6 +135,8 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
   let socket: Socket | undefined;
   let connecting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
+  /** Aborted by close(): ends a connect() still waiting for the socket. */
+  const closed = new AbortController();
   const pending = new Map<number, PendingRequest>();
   let nextId = Math.floor(Math.random() * 2 ** 32);
 
@@ -146,20 +153,20 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
     if (dump) dumpDatagram(logger, 'in', remote, datagram);
     if (tap && socket) tapDatagram(tap, socket, 'in', remote, datagram);
     if (!isEnveloped(datagram)) {
-      logger.debug({ bytes: datagram.length }, 'Discarded reply without envelope');
+      logger.debug({ bytes: datagram.length }, LOG_EVENT.replyWithoutEnvelope);
       return;
     }
     let decoded;
     try {
       decoded = decodeEnvelope(datagram);
     } catch (error) {
-      logger.debug({ bytes: datagram.length, err: error }, 'Discarded malformed reply');
+      logger.debug({ bytes: datagram.length, err: error }, LOG_EVENT.malformedReply);
       return;
     }
     const request = pending.get(decoded.id);
     if (!request) {
       // Late (its request already timed out or was answered) or duplicated by the network.
-      logger.debug({ id: decoded.id }, 'Discarded stale or duplicate reply');
+      logger.debug({ id: decoded.id }, LOG_EVENT.staleReply);
       return;
     }
     request.resolve(decoded.payload);
@@ -167,10 +174,10 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
 
   function onSocketError(error: NodeJS.ErrnoException): void {
     if (error.code && TRANSIENT_SEND_ERRORS.has(error.code)) {
-      logger.debug({ err: error }, 'No one answered yet');
+      logger.debug({ err: error }, LOG_EVENT.noAnswerYet);
       return;
     }
-    logger.warn({ err: error }, 'Socket error');
+    logger.warn({ err: error }, LOG_EVENT.socketError);
     for (const request of pending.values())
       request.reject(new UdpSendError(endpoint, { cause: error }));
   }
@@ -188,32 +195,18 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
       if ((state as ClientState) === CLIENT_STATE.CLOSED) throw new UdpClosedError('client');
       const sock = createSocket({ type: resolved.family === 6 ? 'udp6' : 'udp4' });
       socket = sock;
-      await new Promise<void>((resolve, reject) => {
-        function cleanup(): void {
-          sock.off('connect', onConnect);
-          sock.off('error', onConnectError);
-          sock.off('close', onClosedWhileConnecting);
-        }
-        function onConnectError(error: Error): void {
-          cleanup();
-          // Forget the failed socket, so close() does not close it a second time (that throws).
-          if (socket === sock) socket = undefined;
-          sock.close();
-          reject(new UdpConnectError(endpoint, { cause: error }));
-        }
-        function onClosedWhileConnecting(): void {
-          cleanup();
-          reject(new UdpClosedError('client'));
-        }
-        function onConnect(): void {
-          cleanup();
-          resolve();
-        }
-        sock.once('connect', onConnect);
-        sock.once('error', onConnectError);
-        sock.once('close', onClosedWhileConnecting);
+      try {
+        const connected = waitForEvent(sock, 'connect', closed.signal);
         sock.connect(port, resolved.address);
-      });
+        await connected;
+      } catch (error) {
+        // close() during the connect has closed the socket already.
+        if (error instanceof WaitAbortedError) throw new UdpClosedError('client');
+        // Forget the failed socket, so close() does not close it a second time (that throws).
+        if (socket === sock) socket = undefined;
+        sock.close();
+        throw new UdpConnectError(endpoint, { cause: error });
+      }
       if ((state as ClientState) === CLIENT_STATE.CLOSED) throw new UdpClosedError('client');
       sock.on('message', onMessage);
       sock.on('error', onSocketError);
@@ -273,14 +266,14 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
       }
       function send(): void {
         attempt += 1;
-        logger.debug({ id, attempt, bytes: datagram.length }, 'Sending request');
+        logger.debug({ id, attempt, bytes: datagram.length }, LOG_EVENT.sendingRequest);
         if (dump) dumpDatagram(logger, 'out', remote, datagram);
         if (tap) tapDatagram(tap, sock, 'out', remote, datagram);
         sock.send(datagram, (error) => {
           if (!error || !pending.has(id)) return;
           const { code } = error as NodeJS.ErrnoException;
           if (code && TRANSIENT_SEND_ERRORS.has(code)) {
-            logger.debug({ id, err: error }, 'No one answered yet');
+            logger.debug({ id, err: error }, LOG_EVENT.noAnswerYet);
             return;
           }
           settle();
@@ -315,6 +308,7 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
   function close(): Promise<void> {
     closing ??= new Promise<void>((resolve) => {
       state = CLIENT_STATE.CLOSED;
+      closed.abort();
       for (const request of [...pending.values()]) request.reject(new UdpClosedError('client'));
       const sock = socket;
       socket = undefined;

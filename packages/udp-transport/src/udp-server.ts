@@ -4,10 +4,15 @@ import {
   encodeEnvelope,
   isEnveloped,
   reusePortUnsupported,
-  silentLogger,
-  type Logger,
   type TrafficTap,
 } from '@netlab/protocol';
+import {
+  LOG_EVENT,
+  silentLogger,
+  WaitAbortedError,
+  waitForEvent,
+  type Logger,
+} from '@netlab/transport-core';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import { tapDatagram } from './datagram-tap';
 import { UdpAbortError, UdpBindError, UdpClosedError, UdpUsageError } from './errors';
@@ -145,10 +150,10 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     if (limiter && !limiter.allow(rinfo.address)) {
       publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.rateLimited);
       // debug, not warn: a flood must not turn into a flood of log lines.
-      logger.debug({ remote, bytes: datagram.length }, 'Dropped datagram over rate limit');
+      logger.debug({ remote, bytes: datagram.length }, LOG_EVENT.overRateLimit);
       return;
     }
-    logger.info({ remote, bytes: datagram.length }, 'Received message from client');
+    logger.info({ remote, bytes: datagram.length }, LOG_EVENT.messageReceived);
     if (dump) dumpDatagram(logger, 'in', remote, datagram);
 
     let id: number | undefined;
@@ -158,7 +163,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
         ({ id, payload } = decodeEnvelope(datagram));
       } catch (error) {
         // No reply to unverified junk: answering it would make us a reflector.
-        logger.warn({ remote, bytes: datagram.length, err: error }, 'Dropped malformed envelope');
+        logger.warn({ remote, bytes: datagram.length, err: error }, LOG_EVENT.malformedEnvelope);
         publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.malformed);
         return;
       }
@@ -167,10 +172,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     if (inFlight >= maxInFlight) {
       // Every handler slot is taken: queueing would let a flood grow memory without bound.
       dropped++;
-      logger.debug(
-        { remote, bytes: datagram.length, inFlight },
-        'Dropped datagram over in-flight cap',
-      );
+      logger.debug({ remote, bytes: datagram.length, inFlight }, LOG_EVENT.overInFlightCap);
       publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.inFlightCap);
       return;
     }
@@ -179,7 +181,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     try {
       outcome = handler(payload, remote);
     } catch (error) {
-      logger.error({ remote, err: error }, 'Handler failed');
+      logger.error({ remote, err: error }, LOG_EVENT.handlerFailed);
       publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.handlerFailed);
       return;
     }
@@ -191,7 +193,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
         (reply) => sendReply(reply, id, datagram.length, remote, rinfo, settled, startedAt),
         (error: unknown) => {
           settled();
-          logger.warn({ remote, err: error }, 'Handler failed');
+          logger.warn({ remote, err: error }, LOG_EVENT.handlerFailed);
           publishDatagramDropped(remote, datagram.length, UDP_DROP_REASON.handlerFailed);
         },
       );
@@ -227,10 +229,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     if (reply === undefined || !socket) return sent?.();
     const out = id === undefined ? reply : encodeEnvelope(id, reply);
     if (out.length > requestBytes) {
-      logger.warn(
-        { remote, bytes: requestBytes, replyBytes: out.length },
-        'Dropped reply larger than request',
-      );
+      logger.warn({ remote, bytes: requestBytes, replyBytes: out.length }, LOG_EVENT.replyTooLarge);
       publishDatagramDropped(remote, requestBytes, UDP_DROP_REASON.tooLarge);
       return sent?.();
     }
@@ -238,14 +237,14 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     if (tap) tapDatagram(tap, socket, 'out', remote, out);
     publishDatagramAnswered(remote, requestBytes, out.length, startedAt);
     socket.send(out, rinfo.port, rinfo.address, (error) => {
-      if (error) logger.warn({ remote, err: error }, 'Could not send reply');
+      if (error) logger.warn({ remote, err: error }, LOG_EVENT.sendFailed);
       sent?.();
     });
   }
 
   function onRuntimeError(error: Error): void {
     // After bind, socket errors are per-datagram trouble (e.g. ICMP feedback); keep serving.
-    logger.warn({ err: error }, 'Socket error');
+    logger.warn({ err: error }, LOG_EVENT.socketError);
   }
 
   async function listen(listenOptions: UdpListenOptions = {}): Promise<UdpServerAddress> {
@@ -278,42 +277,24 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     const sock = createSocket(socketOptions);
     socket = sock;
 
-    await new Promise<void>((resolve, reject) => {
-      function cleanup(): void {
-        sock.off('listening', onListening);
-        sock.off('error', onBindError);
-        sock.off('close', onClosedWhileBinding);
-        signal?.removeEventListener('abort', onAbort);
-      }
-      function onClosedWhileBinding(): void {
-        cleanup();
-        reject(new UdpClosedError('server'));
-      }
-      function onListening(): void {
-        cleanup();
-        resolve();
-      }
-      function onBindError(error: Error): void {
-        cleanup();
-        sock.close();
-        reject(new UdpBindError({ host, port }, { cause: error }));
-      }
-      function onAbort(): void {
-        cleanup();
-        sock.close();
-        reject(new UdpAbortError({ cause: signal?.reason }));
-      }
-      sock.once('listening', onListening);
-      sock.once('error', onBindError);
-      sock.once('close', onClosedWhileBinding);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const listening = waitForEvent(sock, 'listening', signal);
       // exclusive: under node:cluster, a reusePort socket is bound by this worker itself.
       sock.bind({ port, address: resolved.address, exclusive: reusePort });
-    }).catch((error: unknown) => {
+      await listening;
+    } catch (error) {
       socket = undefined;
+      sock.close();
       if ((state as ServerState) !== SERVER_STATE.CLOSED) state = SERVER_STATE.IDLE;
-      throw error;
-    });
+      if (error instanceof WaitAbortedError) throw new UdpAbortError({ cause: error.cause });
+      throw new UdpBindError({ host, port }, { cause: error });
+    }
+    // close() ran while binding: the bind was let finish, and what it opened is closed here.
+    if ((state as ServerState) === SERVER_STATE.CLOSED) {
+      if (socket === sock) socket = undefined;
+      sock.close();
+      throw new UdpClosedError('server');
+    }
 
     try {
       sock.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
@@ -329,7 +310,10 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       family: info.family === 'IPv6' ? 'IPv6' : 'IPv4',
     };
     state = SERVER_STATE.LISTENING;
-    logger.info({ transport: 'udp', address: bound.address, port: bound.port }, 'Listening at');
+    logger.info(
+      { transport: 'udp', address: bound.address, port: bound.port },
+      LOG_EVENT.listening,
+    );
     return bound;
   }
 
@@ -346,8 +330,6 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     bound = undefined;
     if (!sock || !wasListening) {
       // Not bound yet (or binding): a pending bind sees CLOSED and closes its own socket.
-      socket = undefined;
-      sock?.close();
       closing = Promise.resolve();
       return closing;
     }
@@ -367,7 +349,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       socket = undefined;
       await new Promise<void>((resolve) => sock.close(() => resolve()));
       sock.off('error', onRuntimeError);
-      logger.info({}, 'Server closed');
+      logger.info({}, LOG_EVENT.serverClosed);
     })();
     return closing;
   }

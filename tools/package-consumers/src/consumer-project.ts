@@ -7,7 +7,7 @@ import path from 'node:path';
 export const WORKSPACE = path.resolve(__dirname, '../../..');
 
 /** The published packages, by Nx project name; each builds to dist/packages/<name>. */
-export const PACKAGES = ['protocol', 'udp-transport', 'tcp-transport'] as const;
+export const PACKAGES = ['protocol', 'transport-core', 'udp-transport', 'tcp-transport'] as const;
 export type PackageName = (typeof PACKAGES)[number];
 
 /** The workspace's own TypeScript compiler, so the consumer needs none of its own. */

@@ -26,6 +26,7 @@ import {
 const WORKSPACE_TYPE_ROOT = path.join(WORKSPACE, 'node_modules/@types');
 const EXAMPLES = {
   protocol: ['protocol-tour.mjs'],
+  'transport-core': [],
   'udp-transport': ['what-time.cjs'],
   'tcp-transport': ['reverse-line.mjs', 'task-server.mjs', 'reconnecting-client.mjs'],
 };

@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeEnvelope, encodeEnvelope, isEnveloped, type Logger } from '@netlab/protocol';
-import { formatEndpoint, resolveHost, UdpConnectError } from '@netlab/udp-transport';
+import { decodeEnvelope, encodeEnvelope, isEnveloped } from '@netlab/protocol';
+import { formatEndpoint, resolveHost, UdpConnectError, type Logger } from '@netlab/udp-transport';
 import {
   formatReply,
   formatSummary,

@@ -4,9 +4,17 @@ export interface HostPort {
   port: number;
 }
 
+/** Where a socket listens or connects: an IP (or name) and port, or a Unix socket path. */
+export type Endpoint = HostPort | { path: string };
+
 /** `127.0.0.1:12000`, `[::1]:12000`, `localhost:1060`: IPv6 literals in brackets, as in URLs. */
 export function formatHostPort({ host, port }: HostPort): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** An endpoint as errors print it: `127.0.0.1:1060`, `[::1]:1060`, or the socket path. */
+export function formatEndpoint(endpoint: Endpoint): string {
+  return 'path' in endpoint ? endpoint.path : formatHostPort(endpoint);
 }
 
 // Node's system errors say `connect ECONNREFUSED 127.0.0.1:1060`; users read the plain words.

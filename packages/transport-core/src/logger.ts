@@ -1,7 +1,7 @@
 /**
  * The logger the transports accept: the slice of pino's API they call, so a pino logger
- * (or a child) is passed as it is. Defined here, once, for both transports; this package
- * itself never logs.
+ * (or a child) is passed as it is. Defined here, once, for both transports; they never
+ * create a logger of their own.
  */
 export interface Logger {
   /** Per-datagram and per-frame detail (`dump`), client retries. */
