@@ -35,12 +35,18 @@ function boundaries({ testsMayUseTools }) {
       },
       {
         sourceTag: 'type:app',
-        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport', 'type:cli', ...tools],
+        onlyDependOnLibsWithTags: [
+          'type:protocol',
+          'type:transport-core',
+          'type:transport',
+          'type:cli',
+          ...tools,
+        ],
       },
       {
         // What the apps share (flags, logger, signals, keyboard): no sockets, no services.
         sourceTag: 'type:cli',
-        onlyDependOnLibsWithTags: ['type:protocol'],
+        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport-core'],
         bannedExternalImports: socketModules,
       },
       {

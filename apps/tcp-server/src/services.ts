@@ -1,11 +1,6 @@
-import {
-  ChatRoom,
-  SERVICE_NAMES,
-  createSession,
-  formatHostPort,
-  type ServiceName,
-} from '@netlab/protocol';
+import { ChatRoom, SERVICE_NAMES, createSession, type ServiceName } from '@netlab/protocol';
 import type { ConnectionInfo, SessionConnection, SessionHandler } from '@netlab/tcp-transport';
+import { formatHostPort } from '@netlab/transport-core';
 
 /** What --service accepts: the protocol's request/reply services, and chat. */
 export const TCP_SERVICE_NAMES = [...SERVICE_NAMES, 'chat'] as const;

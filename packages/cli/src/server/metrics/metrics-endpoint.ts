@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeCause, formatHostPort } from '@netlab/protocol';
+import { describeCause, formatHostPort } from '@netlab/transport-core';
 
 /** The three paths of the endpoint, for Prometheus and for a service manager's probes. */
 export const METRICS_PATH = {
