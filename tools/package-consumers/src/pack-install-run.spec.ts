@@ -136,27 +136,30 @@ describe('installing the tarballs into an empty project', () => {
     expect(path.relative(WORKSPACE, project.dir).startsWith('..')).toBe(true);
   });
 
-  it('gives each transport the packed @netlab/protocol, installed once, not the workspace copy', async () => {
+  it('gives each transport the packed @netlab/protocol and @netlab/transport-core, installed once, not the workspace copies', async () => {
     const script = `
       const { createRequire } = require('node:module');
       for (const name of ['@netlab/udp-transport', '@netlab/tcp-transport']) {
         const fromTransport = createRequire(require.resolve(name));
         console.log(fromTransport.resolve('@netlab/protocol'));
+        console.log(fromTransport.resolve('@netlab/transport-core'));
       }`;
     const result = await run(process.execPath, ['-e', script], { cwd: project.dir });
     expect(result.stderr).toBe('');
-    const expected = path.join(project.dir, 'node_modules/@netlab/protocol/src/index.js');
-    expect(result.stdout.trim().split('\n')).toEqual([expected, expected]);
+    const protocol = path.join(project.dir, 'node_modules/@netlab/protocol/src/index.js');
+    const core = path.join(project.dir, 'node_modules/@netlab/transport-core/src/index.js');
+    expect(result.stdout.trim().split('\n')).toEqual([protocol, core, protocol, core]);
     const lock = JSON.parse(await readProjectFile(project, 'package-lock.json'));
     const installed = Object.keys(lock.packages).filter((key) => key.includes('@netlab/'));
     expect(installed.sort()).toEqual([
       'node_modules/@netlab/protocol',
       'node_modules/@netlab/tcp-transport',
+      'node_modules/@netlab/transport-core',
       'node_modules/@netlab/udp-transport',
     ]);
   });
 
-  it('pulls in only the declared dependencies: zod for protocol, pino because the user asked', async () => {
+  it('pulls in only the declared dependencies: zod for protocol, nothing for transport-core, pino because the user asked', async () => {
     const lock = JSON.parse(await readProjectFile(project, 'package-lock.json'));
     const top = Object.keys(lock.packages)
       .filter((key) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(key))
@@ -165,9 +168,13 @@ describe('installing the tarballs into an empty project', () => {
     expect(top).toContain('pino');
     const ours = (name: string) => lock.packages[`node_modules/@netlab/${name}`];
     expect(ours('protocol').dependencies).toEqual({ zod: expect.any(String) });
-    const protocolRange = `^${packed.get('protocol')!.version}`;
-    expect(ours('tcp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
-    expect(ours('udp-transport').dependencies).toEqual({ '@netlab/protocol': protocolRange });
+    expect(ours('transport-core').dependencies).toBeUndefined();
+    const transportDependencies = {
+      '@netlab/protocol': `^${packed.get('protocol')!.version}`,
+      '@netlab/transport-core': `^${packed.get('transport-core')!.version}`,
+    };
+    expect(ours('tcp-transport').dependencies).toEqual(transportDependencies);
+    expect(ours('udp-transport').dependencies).toEqual(transportDependencies);
     // The Logger is a structural type: no package declares pino, not even as an optional peer.
     for (const name of PACKAGES) {
       expect(ours(name).peerDependencies).toBeUndefined();
