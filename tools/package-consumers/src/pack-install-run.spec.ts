@@ -27,8 +27,13 @@ const WORKSPACE_TYPE_ROOT = path.join(WORKSPACE, 'node_modules/@types');
 const EXAMPLES = {
   protocol: ['protocol-tour.mjs'],
   'transport-core': [],
-  'udp-transport': ['what-time.cjs'],
-  'tcp-transport': ['reverse-line.mjs', 'task-server.mjs', 'reconnecting-client.mjs'],
+  'udp-transport': ['what-time.cjs', 'hit-counter.cjs'],
+  'tcp-transport': [
+    'reverse-line.mjs',
+    'task-server.mjs',
+    'reconnecting-client.mjs',
+    'kv-store.mjs',
+  ],
 };
 
 let tarballDir: string;
@@ -240,6 +245,35 @@ describe('the runnable examples in the shipped READMEs, run with plain node', ()
         'History: []',
         '',
       ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('kv-store.mjs: a key-value service over an asynchronous store answers pipelined requests in order, and a rejected one with the error line', async () => {
+    const result = await runNode('kv-store.mjs');
+    expect(result).toEqual({
+      code: 0,
+      stdout: [
+        'SET slow turtle -> OK',
+        'SET fast hare -> OK',
+        'GET slow -> turtle',
+        'GET fast -> hare',
+        'GET nothing -> (nil)',
+        'FLY away -> Error: internal server error',
+        'connection ended by the server: true',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('hit-counter.cjs: a UDP handler that awaits its store answers, and one that rejects gets no reply', async () => {
+    const result = await runNode('hit-counter.cjs');
+    expect(result).toEqual({
+      code: 0,
+      stdout: ['page-a -> 1', 'page-b -> 1', 'page-a -> 2', '(empty) -> UDP_TIMEOUT', ''].join(
+        '\n',
+      ),
       stderr: '',
     });
   });
