@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { describeCause } from '@netlab/protocol';
+import { describeCause } from '@netlab/transport-core';
 import { CheckFailure } from './check-failure';
 
 /** What a read from the server gave: a line (without '\n' or '\r'), the end, or nothing in time. */
