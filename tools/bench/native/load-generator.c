@@ -463,7 +463,11 @@ static void advance_connection(int epoll, struct connection *c, double now) {
   c->open = true;
   c->writable_wanted = false;
   epoll_set(epoll, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
-  if (tcp.handshakes && tally.phase != DRAIN) send_lines(epoll, c, 1, now);
+  if (!tcp.handshakes) return;
+  // After the window a handshake under way is finished, then closed with close_notify:
+  // cut short, the server would log it as a failed handshake.
+  if (tally.phase == DRAIN) close_connection(epoll, c);
+  else send_lines(epoll, c, 1, now);
 }
 
 /** A new socket for slot `c`, connecting (the first event on it goes to advance_connection). */
@@ -516,6 +520,7 @@ static int outstanding_tcp(struct connection *connections, int count) {
   int total = 0;
   for (int i = 0; i < count; i++) {
     if (connections[i].open) total += connections[i].unanswered;
+    if (connections[i].connecting) total++;  // a handshake under way (tls-handshakes)
   }
   return total;
 }
