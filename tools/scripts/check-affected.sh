@@ -30,13 +30,14 @@ check 'change in packages/tcp-transport' "$(affected_after_change packages/tcp-t
   'balancers guide-check package-consumers soak tcp-client tcp-server tcp-transport '
 
 # What the forge's CI would build for that last change (tcp-transport), read from the task
-# graph Nx plans (nothing runs): the TCP stack and the library it is built on, no UDP project.
+# graph Nx plans (nothing runs): the TCP stack and the libraries it is built on (protocol,
+# transport-core), no UDP project.
 npx nx affected -t build --base=HEAD~1 --head=HEAD --graph=affected-build.json >/dev/null
 built=$(node -e '
   const graph = require("./affected-build.json");
   console.log(Object.keys(graph.tasks.tasks).map((t) => t.replace(/:build$/, "")).sort().join(" "));
 ')
-check 'nx affected -t build plans builds of the TCP stack and protocol only' "$built" \
-  'protocol tcp-client tcp-server tcp-transport'
+check 'nx affected -t build plans builds of the TCP stack and the libraries it is built on only' "$built" \
+  'protocol tcp-client tcp-server tcp-transport transport-core'
 
 [ "$failures" -eq 0 ] && echo "affected: as expected" || { echo "affected: $failures failure(s)"; exit 1; }
