@@ -35,7 +35,7 @@ check 'a tcp-transport fix: changelog entry' \
 check 'a tcp-transport fix: other changelogs untouched' \
   "$(git diff --name-only HEAD~1 HEAD -- packages/protocol packages/udp-transport | tr '\n' ' ')" ''
 
-commit_change packages/protocol/src/dump.ts 'fix(protocol): describeBytes keeps a tab visible'
+commit_change packages/protocol/src/uppercase.ts 'fix(protocol): uppercase keeps a combining mark with its letter'
 release
 check 'a protocol fix: versions (protocol udp tcp)' "$(versions)" "0.1.1 0.1.1 0.1.2"
 check 'a protocol fix: transports depend on the new protocol' \
