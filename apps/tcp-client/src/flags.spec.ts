@@ -18,6 +18,8 @@ describe('tcp-client flags', () => {
         tlsServername: undefined,
         logLevel: 'info',
         dump: false,
+        pcap: undefined,
+        pcapMaxBytes: 104857600,
       },
     });
   });
@@ -44,6 +46,9 @@ describe('tcp-client flags', () => {
         '--log-level',
         'debug',
         '--dump',
+        '--pcap',
+        'out.pcapng',
+        '--pcap-max-bytes=4096',
       ]),
     ).toEqual({
       kind: 'run',
@@ -60,6 +65,8 @@ describe('tcp-client flags', () => {
         tlsServername: 'server.example',
         logLevel: 'debug',
         dump: true,
+        pcap: 'out.pcapng',
+        pcapMaxBytes: 4096,
       },
     });
   });

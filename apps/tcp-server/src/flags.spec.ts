@@ -31,6 +31,8 @@ describe('tcp-server flags', () => {
         logLevel: 'info',
         logFormat: undefined,
         dump: false,
+        pcap: undefined,
+        pcapMaxBytes: 104857600,
       },
     });
   });
@@ -77,6 +79,9 @@ describe('tcp-server flags', () => {
       '--log-level',
       'debug',
       '--dump',
+      '--pcap',
+      'out.pcapng',
+      '--pcap-max-bytes=4096',
     ]);
     expect(parsed).toEqual({
       kind: 'run',
@@ -106,6 +111,8 @@ describe('tcp-server flags', () => {
         grace: 0,
         logLevel: 'debug',
         dump: true,
+        pcap: 'out.pcapng',
+        pcapMaxBytes: 4096,
       },
     });
   });

@@ -19,6 +19,8 @@ describe('udp-server flags', () => {
         logLevel: 'info',
         logFormat: undefined,
         dump: false,
+        pcap: undefined,
+        pcapMaxBytes: 104857600,
       },
     });
   });
