@@ -14,6 +14,7 @@ import {
   timedAnswer,
 } from './diagnostics';
 import type { TcpLimits } from './limits';
+import { refuse, SERVER_BUSY } from './refusal';
 import {
   CLOSE_REASON,
   type CloseReason,
@@ -49,9 +50,6 @@ export const CONNECTION_STATE = {
   closed: 'closed',
 } as const;
 type ConnectionState = (typeof CONNECTION_STATE)[keyof typeof CONNECTION_STATE];
-
-// A server-busy socket has nothing to wait for but our one-line reply.
-const BUSY_LINGER_MS = 1_000;
 
 /** Where an answer handed to an asynchronous session stands. */
 const ANSWER_STATE = { pending: 0, done: 1, failed: 2 } as const;
@@ -143,9 +141,10 @@ export class ServerConnection<T> {
     socket.on('close', this.#onClose);
     if (!createSession) {
       this.#session = NO_SESSION;
-      socket.on('data', discard);
-      this.#notify('Error: server busy');
-      this.#end(CLOSE_REASON.serverBusy, undefined, BUSY_LINGER_MS);
+      this.state = CONNECTION_STATE.ending;
+      this.reason = SERVER_BUSY.reason;
+      this.detail = SERVER_BUSY.detail;
+      refuse(socket, this.#notice(SERVER_BUSY.notice));
       return;
     }
     socket.setTimeout(ctx.limits.idleTimeoutMs);
@@ -531,8 +530,13 @@ export class ServerConnection<T> {
 
   /** Error replies the transport itself sends (busy, limits); nothing if the codec has no text form. */
   #notify(message: string): void {
+    const notice = this.#notice(message);
+    if (notice) this.#socket.write(notice);
+  }
+
+  #notice(message: string): Buffer | undefined {
     const errorFrame = this.#ctx.errorFrame;
-    if (errorFrame) this.#socket.write(this.#encode([errorFrame(message)]));
+    return errorFrame ? this.#encode([errorFrame(message)]) : undefined;
   }
 
   /**
@@ -603,11 +607,7 @@ export class ServerConnection<T> {
    * End our side after the pending replies. Input from now on is read and dropped, so the
    * peer's FIN is seen; a peer that never closes is cut off after the linger time.
    */
-  #end(
-    reason: CloseReason,
-    detail?: string,
-    lingerMs = this.#ctx.limits.stuckWriterTimeoutMs,
-  ): void {
+  #end(reason: CloseReason, detail?: string): void {
     if (this.state !== CONNECTION_STATE.open) return;
     this.state = CONNECTION_STATE.ending;
     this.reason = reason;
@@ -617,7 +617,7 @@ export class ServerConnection<T> {
     this.#socket.end();
     // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
     if (this.#awaitingFlush || this.#awaitingAnswers) this.#socket.resume();
-    this.#lingerTimer = setTimeout(() => this.#onLinger(), lingerMs);
+    this.#lingerTimer = setTimeout(() => this.#onLinger(), this.#ctx.limits.stuckWriterTimeoutMs);
   }
 
   #onLinger(): void {
@@ -700,10 +700,6 @@ const NO_SESSION: SessionHandler<never> = { handle: () => ({}) };
 
 /** What a handler that returned nothing (undefined) is taken to mean: no reply, stay open. */
 const NO_RESULT: SessionResult<never> = {};
-
-function discard(): void {
-  // A refused client's input is read only to see its FIN.
-}
 
 /** Byte length of a text or binary frame; undefined for other frame types. */
 function frameBytes(frame: unknown): number | undefined {

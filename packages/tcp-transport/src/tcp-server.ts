@@ -31,6 +31,7 @@ import { afterPendingIo } from './after-pending-io';
 import { publishConnectionAccepted } from './diagnostics';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
+import { NO_PROXY_HEADER, refuse } from './refusal';
 import { ServerConnection, type CreateSession, type ServerContext } from './server-connection';
 import {
   CLOSE_REASON,
@@ -480,30 +481,22 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
         LOG_EVENT.proxyHeaderRejected,
       );
     }
-    const logClosed = (): void => {
-      const fields = stopping
-        ? { connection: id, reason: CLOSE_REASON.shutdown }
-        : { connection: id, reason: CLOSE_REASON.reset, detail: 'proxy header' };
-      this.logger.info(fields, LOG_EVENT.connectionClosed);
-    };
+    const { reason, detail } = NO_PROXY_HEADER;
+    const fields = stopping
+      ? { connection: id, reason: CLOSE_REASON.shutdown }
+      : { connection: id, reason, detail };
+    const logClosed = (): void => this.logger.info(fields, LOG_EVENT.connectionClosed);
     if (socket.destroyed) return logClosed();
+    socket.once('close', logClosed);
     if (outcome.gone || stopping) {
-      socket.once('close', logClosed);
       socket.destroy();
       return;
     }
-    if (this.errorFrame) {
-      socket.write(this.codec.encode([this.errorFrame('Error: PROXY protocol header expected')]));
-    }
-    socket.end();
-    // Read and drop whatever comes, to see the peer's FIN; a peer that never closes is cut.
-    socket.on('data', ignoreData);
-    socket.resume();
-    const linger = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
-    socket.once('close', () => {
-      clearTimeout(linger);
-      logClosed();
-    });
+    const { errorFrame } = this;
+    refuse(
+      socket,
+      errorFrame ? this.codec.encode([errorFrame(NO_PROXY_HEADER.notice)]) : undefined,
+    );
   }
 
   /**
@@ -544,13 +537,6 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     // the server goes on.
     this.logger.warn({ transport: 'tcp', code: error.code, err: error }, LOG_EVENT.acceptFailed);
   };
-}
-
-/** How long a refused peer gets to read its one-line notice and close. */
-const REFUSAL_LINGER_MS = 1_000;
-
-function ignoreData(): void {
-  // A refused peer's bytes are read only to see its FIN.
 }
 
 function ignoreError(): void {
