@@ -1,5 +1,11 @@
 export type ShutdownSignal = 'SIGINT' | 'SIGTERM';
 
+/** Where signals come from: `process`, or (in a test) any emitter that stands in for it. */
+export interface SignalSource {
+  on(signal: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
+  off(signal: ShutdownSignal, listener: (signal: ShutdownSignal) => void): unknown;
+}
+
 /** Where a server process stands on its way out. */
 export const STOP_STATE = {
   /** Serving; no stop asked for yet. */
@@ -64,12 +70,13 @@ export class StopSwitch {
    * Turns `signals` into requests: the first one received asks for `graceMs`, every later
    * one (of any of them) for a stop at once. `ignored` signals are caught and dropped (a
    * cluster worker leaves Ctrl+C, which reaches the whole process group, to the primary).
-   * Returns a function that removes the handlers.
+   * Returns a function that removes the handlers. `source` is `process` but for tests.
    */
   listen(
     signals: readonly ShutdownSignal[],
     graceMs: number,
     ignored: readonly ShutdownSignal[] = [],
+    source: SignalSource = process,
   ): () => void {
     let received = 0;
     const onSignal = (signal: ShutdownSignal): void => {
@@ -77,11 +84,11 @@ export class StopSwitch {
       this.request({ graceMs: received === 1 ? graceMs : 0, signal });
     };
     const ignore = (): void => undefined;
-    for (const signal of signals) process.on(signal, onSignal);
-    for (const signal of ignored) process.on(signal, ignore);
+    for (const signal of signals) source.on(signal, onSignal);
+    for (const signal of ignored) source.on(signal, ignore);
     return () => {
-      for (const signal of signals) process.off(signal, onSignal);
-      for (const signal of ignored) process.off(signal, ignore);
+      for (const signal of signals) source.off(signal, onSignal);
+      for (const signal of ignored) source.off(signal, ignore);
     };
   }
 
