@@ -15,6 +15,10 @@ npx nx run-many -t build -p "$kind-server" "$kind-client" --output-style=static 
 
 mkdir -p tmp/demo
 log="tmp/demo/$kind-server.log"
+# Emptied here, before the server starts: the redirection below happens in the forked child,
+# and a loop that looked before the child got to it would read the previous run's
+# `Listening at` and send the client to a port nobody listens on any more.
+: >"$log"
 node "dist/apps/$kind-server/main.js" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
