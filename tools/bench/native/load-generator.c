@@ -3,10 +3,17 @@
 // native-generator.ts) compiles it with the machine's gcc into tmp/bench/ and runs it once
 // per measurement:
 //
-//   load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
-//   load-generator tls HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
-//   load-generator tls-handshakes HOST PORT SERVICE CONNECTIONS 1 LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS
-//   load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS DURATION_MS LOSS_TIMEOUT_MS
+//   load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS PAUSE_US
+//   load-generator tls HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS PAUSE_US
+//   load-generator tls-handshakes HOST PORT SERVICE CONNECTIONS 1 LINE_BYTES WARMUP_MS DURATION_MS DRAIN_MS PAUSE_US
+//   load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS DURATION_MS LOSS_TIMEOUT_MS PAUSE_US
+//
+// PAUSE_US: after each pass over the sockets that were ready, sleep this long before looking
+// again (0: never), so that replies gather and one read and one write carry many of them.
+// Without it the generator woke for almost every reply: at a server's full rate a fifth of
+// its time went to being put to sleep and woken (finish_task_switch), and UDP took a system
+// call pair per datagram. Sized by the runner below what the lines in flight take the server
+// to answer, so the server never waits for it; 0 where latency is measured.
 //
 // It prints `window-open` and `window-closed` on stdout as the measurement window opens and
 // closes (the runner reads the server's CPU time at those moments), then one JSON line:
@@ -112,6 +119,13 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/** Sleeps `micros` (PAUSE_US); a signal cutting it short only shortens one pause. */
+static void pause_for(int micros) {
+  if (micros <= 0) return;
+  struct timespec pause = {.tv_sec = micros / 1000000, .tv_nsec = (long)(micros % 1000000) * 1000};
+  nanosleep(&pause, NULL);
+}
+
 static double cpu_seconds(void) {
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);
@@ -159,30 +173,119 @@ static void make_patterns(size_t chars) {
 }
 
 /**
+ * Writes the head of request `sequence` of tag `tag`+`index` (`<tag><index>-<sequence>:`)
+ * to `out`, or with `upper` the head of the reply the uppercase service owes it; returns its
+ * length. By hand, not snprintf: it runs for every request and every reply checked, and
+ * snprintf was a tenth of the generator's time.
+ */
+static size_t request_head(char *out, char tag, int index, uint64_t sequence, bool upper) {
+  const char *digit_letters = upper ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : ALPHABET_LOWER;
+  char reversed[24];
+  size_t at = 0, count = 0;
+  out[at++] = upper ? (char)toupper(tag) : tag;
+  unsigned rest = (unsigned)index;
+  do {
+    reversed[count++] = (char)('0' + rest % 10);
+    rest /= 10;
+  } while (rest > 0);
+  while (count > 0) out[at++] = reversed[--count];
+  out[at++] = '-';
+  uint64_t remaining = sequence;
+  do {
+    int digit = (int)(remaining % 36);
+    reversed[count++] = (char)(digit < 10 ? '0' + digit : digit_letters[digit - 10]);
+    remaining /= 36;
+  } while (remaining > 0);
+  while (count > 0) out[at++] = reversed[--count];
+  out[at++] = ':';
+  return at;
+}
+
+/** The longest head request_head writes: tag, a 10-digit index, '-', 13 digits, ':'. */
+#define MAX_REQUEST_HEAD 26
+
+/** Writes request `sequence` (or with `upper` its reply) of `chars` bytes: head, then padding. */
+static void fill_request(char *out, size_t chars, const char *head, size_t head_length,
+                         uint64_t sequence, bool upper) {
+  if (head_length > chars) die("request head %.*s does not fit in %zu characters",
+                               (int)head_length, head, chars);
+  memcpy(out, head, head_length);
+  const char *pattern = upper ? upper_pattern : lower_pattern;
+  memcpy(out + head_length, pattern + sequence % 26, chars - head_length);
+}
+
+/**
+ * Whether `reply` is exactly the `chars`-byte uppercase reply to request `sequence` whose
+ * reply head is `head`, compared in place: the head, then the padding against the pattern,
+ * with no copy of the expected reply made (for 4 KiB lines that copy cost as much as the
+ * comparison).
+ */
+static bool reply_matches(const char *reply, size_t length, size_t chars, const char *head,
+                          size_t head_length, uint64_t sequence) {
+  return length == chars && head_length <= chars && memcmp(reply, head, head_length) == 0 &&
+         memcmp(reply + head_length, upper_pattern + sequence % 26, chars - head_length) == 0;
+}
+
+/**
  * Writes exactly `chars` bytes of request `sequence` of tag `tag`+`index` to `out`, or with
  * `upper` the reply the uppercase service owes it (the request uppercased).
  */
 static void make_request(char *out, size_t chars, char tag, int index, uint64_t sequence,
                          bool upper) {
-  char digits[16];
-  int digit_count = 0;
-  uint64_t rest = sequence;
-  const char *digit_letters = upper ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : ALPHABET_LOWER;
-  do {
-    int digit = (int)(rest % 36);
-    digits[digit_count++] = (char)(digit < 10 ? '0' + digit : digit_letters[digit - 10]);
-    rest /= 36;
-  } while (rest > 0);
-  char name[16];
-  int prefix = snprintf(name, sizeof name, "%c%d-", upper ? (char)toupper(tag) : tag, index);
-  if (prefix < 0 || (size_t)prefix + digit_count + 1 > chars) {
-    die("request prefix of %c%d does not fit in %zu characters", tag, index, chars);
+  char head[MAX_REQUEST_HEAD];
+  fill_request(out, chars, head, request_head(head, tag, index, sequence, upper), sequence,
+               upper);
+}
+
+/** reply_matches for request `sequence` of tag `tag`+`index`. */
+static bool is_uppercase_reply(const char *reply, size_t length, size_t chars, char tag,
+                               int index, uint64_t sequence) {
+  char head[MAX_REQUEST_HEAD];
+  size_t head_length = request_head(head, tag, index, sequence, true);
+  return reply_matches(reply, length, chars, head, head_length, sequence);
+}
+
+/**
+ * The heads of one request after another, without a division per request: the sequence's
+ * base-36 digits are counted up in place, as on an odometer. A TCP connection keeps two: the
+ * next request to send (lowercase) and the oldest unanswered one (its reply's, uppercase).
+ */
+struct request_counter {
+  uint64_t sequence;
+  size_t length;     // of head
+  size_t digits_at;  // where the sequence's digits start in head, after the '-'
+  bool upper;
+  char head[MAX_REQUEST_HEAD + 1];
+};
+
+static void counter_start(struct request_counter *counter, char tag, int index,
+                          uint64_t sequence, bool upper) {
+  counter->sequence = sequence;
+  counter->upper = upper;
+  counter->length = request_head(counter->head, tag, index, sequence, upper);
+  counter->digits_at = (size_t)((char *)memchr(counter->head, '-', counter->length) -
+                                counter->head) + 1;
+}
+
+static void counter_advance(struct request_counter *counter) {
+  counter->sequence++;
+  char *first = counter->head + counter->digits_at;
+  for (char *digit = counter->head + counter->length - 2;; digit--) {  // before the ':'
+    if (*digit == '9') {
+      *digit = counter->upper ? 'A' : 'a';
+      return;
+    }
+    if (*digit != 'z' && *digit != 'Z') {
+      (*digit)++;
+      return;
+    }
+    *digit = '0';
+    if (digit == first) break;
   }
-  memcpy(out, name, (size_t)prefix);
-  while (digit_count > 0) out[prefix++] = digits[--digit_count];
-  out[prefix++] = ':';
-  const char *pattern = upper ? upper_pattern : lower_pattern;
-  memcpy(out + prefix, pattern + sequence % 26, chars - (size_t)prefix);
+  // Every digit turned over: one digit more, a leading 1.
+  memmove(first + 1, first, counter->length - counter->digits_at);
+  *first = '1';
+  counter->length++;
 }
 
 /** A short, printable rendering of a reply for an error sample. */
@@ -251,8 +354,8 @@ struct connection {
   SSL *ssl;
   double opened_at;  // when connect() was called (tls-handshakes latency)
   bool writable_wanted;
-  uint64_t next_sequence;
-  uint64_t oldest_sequence;  // of the oldest unanswered line
+  struct request_counter next;    // the next line to send
+  struct request_counter oldest;  // the oldest unanswered line's reply
   int unanswered;
   double *sent_at;  // ring of in_flight slots, indexed by sequence % in_flight
   char *input;
@@ -336,12 +439,13 @@ static void flush_output(int epoll, struct connection *c) {
 static void send_lines(int epoll, struct connection *c, int count, double now) {
   if (count <= 0 || !c->open) return;
   for (int i = 0; i < count; i++) {
-    uint64_t sequence = c->next_sequence++;
     char *line = c->output + c->output_end;
-    make_request(line, tcp.line_bytes - 1, 'c', c->index, sequence, false);
+    fill_request(line, tcp.line_bytes - 1, c->next.head, c->next.length, c->next.sequence,
+                 false);
     line[tcp.line_bytes - 1] = '\n';
     c->output_end += tcp.line_bytes;
-    c->sent_at[sequence % tcp.in_flight] = now;
+    c->sent_at[c->next.sequence % tcp.in_flight] = now;
+    counter_advance(&c->next);
     c->unanswered++;
   }
   flush_output(epoll, c);
@@ -350,25 +454,27 @@ static void send_lines(int epoll, struct connection *c, int count, double now) {
 /** Checks one reply (without its line end) against the oldest unanswered line. */
 static void check_reply(struct connection *c, const char *reply, size_t length, double now) {
   if (c->unanswered == 0) {
-    add_error(1, "connection %d: a reply to nothing: \"%s\"", c->index, shown(reply, length));
+    add_error(1, "connection %d: a reply to nothing: '%s'", c->index, shown(reply, length));
     return;
   }
-  uint64_t sequence = c->oldest_sequence++;
+  uint64_t sequence = c->oldest.sequence;
   c->unanswered--;
-  const char *expected;
-  size_t expected_length;
-  if (tcp.task) {
-    expected = tcp.task_reply;
-    expected_length = tcp.task_reply_length;
-  } else {
-    expected_length = tcp.line_bytes - 1;
-    make_request(c->expected, expected_length, 'c', c->index, sequence, true);
-    expected = c->expected;
-  }
-  if (length != expected_length || memcmp(reply, expected, length) != 0) {
+  bool right = tcp.task ? length == tcp.task_reply_length &&
+                               memcmp(reply, tcp.task_reply, length) == 0
+                         : reply_matches(reply, length, tcp.line_bytes - 1, c->oldest.head,
+                                         c->oldest.length, sequence);
+  counter_advance(&c->oldest);
+  if (!right) {
+    const char *expected = tcp.task_reply;
+    size_t expected_length = tcp.task_reply_length;
+    if (!tcp.task) {
+      expected_length = tcp.line_bytes - 1;
+      make_request(c->expected, expected_length, 'c', c->index, sequence, true);
+      expected = c->expected;
+    }
     char wanted[96];
     snprintf(wanted, sizeof wanted, "%s", shown(expected, expected_length));
-    add_error(1, "connection %d: expected \"%s\", got \"%s\"", c->index, wanted,
+    add_error(1, "connection %d: expected '%s', got '%s'", c->index, wanted,
               shown(reply, length));
   } else if (tally.phase == WINDOW) {
     tally.messages++;
@@ -479,7 +585,7 @@ static void start_connection(int epoll, struct connection *c, double now) {
   c->opened_at = now;
   c->connecting = true;
   c->unanswered = 0;
-  c->oldest_sequence = c->next_sequence;
+  counter_start(&c->oldest, 'c', c->index, c->next.sequence, true);
   c->input_length = 0;
   c->output_start = c->output_end = 0;
   if (connect(c->fd, (const struct sockaddr *)tcp.address, tcp.address_length) < 0 &&
@@ -535,6 +641,7 @@ static void run_tcp(const char *mode, char **argv) {
   int warmup_ms = parse_int(argv[6], "WARMUP_MS", 0, 3600000);
   int duration_ms = parse_int(argv[7], "DURATION_MS", 1, 3600000);
   int drain_ms = parse_int(argv[8], "DRAIN_MS", 0, 3600000);
+  int pause_us = parse_int(argv[9], "PAUSE_US", 0, 1000000);
   if (strcmp(service, "task") == 0) {
     tcp.task = true;
     tcp.task_reply_length = (size_t)snprintf(tcp.task_reply, sizeof tcp.task_reply,
@@ -563,6 +670,7 @@ static void run_tcp(const char *mode, char **argv) {
   for (int i = 0; i < count; i++) {
     struct connection *c = &connections[i];
     c->index = i;
+    counter_start(&c->next, 'c', i, 0, false);
     c->sent_at = calloc((size_t)tcp.in_flight, sizeof(double));
     c->input_capacity = tcp.max_reply > READ_CHUNK ? tcp.max_reply : READ_CHUNK;
     c->input = malloc(c->input_capacity);
@@ -611,6 +719,7 @@ static void run_tcp(const char *mode, char **argv) {
         }
       }
     }
+    if (tally.phase != DRAIN) pause_for(pause_us);
     if (tcp.handshakes && tally.phase != DRAIN) {
       // A slot whose connection failed (counted as an error) starts again.
       double restart = now_ms();
@@ -720,18 +829,18 @@ static void check_datagram(struct datagram_socket *s, const char *reply, size_t 
                            double now) {
   uint64_t sequence;
   if (!parse_sequence(reply, length, &sequence) || sequence >= s->next_sequence) {
-    add_error(1, "socket %d: a reply to nothing sent: \"%s\"", s->index, shown(reply, length));
+    add_error(1, "socket %d: a reply to nothing sent: '%s'", s->index, shown(reply, length));
     return;
   }
-  make_request(s->expected, udp.datagram_bytes, 's', s->index, sequence, true);
   struct datagram_slot *slot = NULL;
   for (int i = 0; i < udp.in_flight; i++) {
     if (s->slots[i].used && s->slots[i].sequence == sequence) slot = &s->slots[i];
   }
-  if (length != udp.datagram_bytes || memcmp(reply, s->expected, length) != 0) {
+  if (!is_uppercase_reply(reply, length, udp.datagram_bytes, 's', s->index, sequence)) {
+    make_request(s->expected, udp.datagram_bytes, 's', s->index, sequence, true);
     char wanted[96];
     snprintf(wanted, sizeof wanted, "%s", shown(s->expected, udp.datagram_bytes));
-    add_error(1, "socket %d: expected \"%s\", got \"%s\"", s->index, wanted,
+    add_error(1, "socket %d: expected '%s', got '%s'", s->index, wanted,
               shown(reply, length));
   } else if (slot == NULL) {
     // Answered already, or counted lost before this reply came: UDP may do either.
@@ -794,6 +903,7 @@ static void run_udp(char **argv) {
   int warmup_ms = parse_int(argv[5], "WARMUP_MS", 0, 3600000);
   int duration_ms = parse_int(argv[6], "DURATION_MS", 1, 3600000);
   udp.loss_timeout_ms = parse_int(argv[7], "LOSS_TIMEOUT_MS", 1, 3600000);
+  int pause_us = parse_int(argv[8], "PAUSE_US", 0, 1000000);
   make_patterns(udp.datagram_bytes);
 
   socklen_t address_length;
@@ -854,6 +964,7 @@ static void run_udp(char **argv) {
     int ready = epoll_wait(epoll, events, MAX_EVENTS, timeout);
     if (ready < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
     for (int i = 0; i < ready; i++) read_datagrams(events[i].data.ptr, buffers);
+    if (tally.phase != DRAIN) pause_for(pause_us);
   }
   for (int i = 0; i < count; i++) close(sockets[i].fd);
 }
@@ -890,9 +1001,14 @@ static void print_result(const char *kind) {
          (unsigned long long)tally.lost, (unsigned long long)tally.late, cpu / seconds,
          (unsigned long long)tally.errors);
   for (int i = 0; i < tally.kept_errors; i++) {
-    // Samples are printable ASCII without quotes or backslashes (see shown()), apart
-    // from strerror text, which is plain ASCII too.
-    printf("%s\"%s\"", i ? "," : "", tally.error_samples[i]);
+    // Escaped for JSON: a reason from OpenSSL or strerror may hold anything.
+    fputs(i ? ",\"" : "\"", stdout);
+    for (const unsigned char *c = (const unsigned char *)tally.error_samples[i]; *c; c++) {
+      if (*c == '"' || *c == '\\') printf("\\%c", *c);
+      else if (*c < 32) printf("\\u%04x", *c);
+      else putchar(*c);
+    }
+    putchar('"');
   }
   printf("]}\n");
   fflush(stdout);
@@ -901,18 +1017,18 @@ static void print_result(const char *kind) {
 int main(int argc, char **argv) {
   bool stream = argc > 1 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "tls") == 0 ||
                              strcmp(argv[1], "tls-handshakes") == 0);
-  if (argc == 11 && stream) {
+  if (argc == 12 && stream) {
     run_tcp(argv[1], argv + 2);
-  } else if (argc == 10 && strcmp(argv[1], "udp") == 0) {
+  } else if (argc == 11 && strcmp(argv[1], "udp") == 0) {
     run_udp(argv + 2);
   } else {
     die("usage:\n"
         "  load-generator tcp HOST PORT SERVICE CONNECTIONS IN_FLIGHT LINE_BYTES WARMUP_MS "
-        "DURATION_MS DRAIN_MS\n"
+        "DURATION_MS DRAIN_MS PAUSE_US\n"
         "  load-generator tls (the same arguments as tcp)\n"
         "  load-generator tls-handshakes (the same arguments as tcp, IN_FLIGHT 1)\n"
         "  load-generator udp HOST PORT SOCKETS IN_FLIGHT DATAGRAM_BYTES WARMUP_MS "
-        "DURATION_MS LOSS_TIMEOUT_MS");
+        "DURATION_MS LOSS_TIMEOUT_MS PAUSE_US");
   }
   print_result(stream ? "tcp-load" : "udp-load");
   return 0;

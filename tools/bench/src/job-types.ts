@@ -33,6 +33,11 @@ export interface TcpLoadJob extends JobTarget, JobTiming {
    * and again: a message is a whole new connection.
    */
   transport?: 'tcp' | 'tls' | 'tls-handshakes';
+  /**
+   * After each pass over the sockets that were ready, the generator sleeps this long so that
+   * replies gather and each read and write carries many (0: never; where latency is measured).
+   */
+  pauseMicros: number;
   /** After the window, how long to wait for the replies still owed before calling them missing. */
   drainTimeoutMs: number;
 }
@@ -43,6 +48,11 @@ export interface UdpLoadJob extends JobTarget, JobTiming {
   /** Datagrams each socket keeps sent but unanswered. */
   inFlight: number;
   datagramBytes: number;
+  /**
+   * After each pass over the sockets that were ready, the generator sleeps this long so that
+   * replies gather and each read and write carries many (0: never; where latency is measured).
+   */
+  pauseMicros: number;
   /** A datagram unanswered this long is counted lost and replaced, so the window never stalls. */
   lossTimeoutMs: number;
 }

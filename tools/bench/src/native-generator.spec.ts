@@ -14,8 +14,9 @@ describe('nativeGeneratorArgs', () => {
     warmupMs: 1000,
     durationMs: 5000,
     drainTimeoutMs: 5000,
+    pauseMicros: 100,
   };
-  const rest = ['127.0.0.1', '4000', 'uppercase', '50', '16', '32', '1000', '5000', '5000'];
+  const rest = ['127.0.0.1', '4000', 'uppercase', '50', '16', '32', '1000', '5000', '5000', '100'];
 
   it('runs a TCP load in plaintext unless the job names a transport', () => {
     expect(nativeGeneratorArgs(job)).toEqual(['tcp', ...rest]);

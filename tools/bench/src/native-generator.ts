@@ -25,6 +25,7 @@ export function nativeGeneratorArgs(job: TcpLoadJob | UdpLoadJob): string[] {
           job.lineBytes,
           ...timing,
           job.drainTimeoutMs,
+          job.pauseMicros,
         ]
       : [
           'udp',
@@ -35,6 +36,7 @@ export function nativeGeneratorArgs(job: TcpLoadJob | UdpLoadJob): string[] {
           job.datagramBytes,
           ...timing,
           job.lossTimeoutMs,
+          job.pauseMicros,
         ];
   return values.map(String);
 }
