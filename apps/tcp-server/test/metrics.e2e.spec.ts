@@ -3,6 +3,7 @@
 // moment a drain begins while /healthz stays 200; with --workers the primary's endpoint
 // sums every worker.
 import {
+  httpGet,
   LineSocket,
   Prometheus,
   runCleanups,
@@ -26,11 +27,6 @@ async function startWithMetrics(
   ]);
   const at = await server.logs.waitFor('Metrics at');
   return { server, metrics: `127.0.0.1:${Number(at.port)}` };
-}
-
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
 }
 
 /** The value of one series in an exposition (`name` or `name{label="value"}`), 0 if absent. */
@@ -127,7 +123,7 @@ describe('tcp-server (built app): --metrics-port', () => {
       let exposition = '';
       // The close is counted as the server sees it: poll until it has.
       for (let tries = 0; tries < 100; tries++) {
-        exposition = (await get(`http://${metrics}/metrics`)).body;
+        exposition = (await httpGet(`http://${metrics}/metrics`)).body;
         if (valueOf(exposition, 'netlab_limit_breaches_total{kind="max-line-bytes"}') === 1) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -145,8 +141,8 @@ describe('tcp-server (built app): --metrics-port', () => {
     'answers /readyz 503 from the start of a drain a non-reading client holds open, /healthz 200 throughout',
     async () => {
       const { server, metrics } = await startWithMetrics(['--grace', '30000']);
-      expect(await get(`http://${metrics}/readyz`)).toEqual({ status: 200, body: 'ready\n' });
-      expect((await get(`http://${metrics}/healthz`)).status).toBe(200);
+      expect(await httpGet(`http://${metrics}/readyz`)).toEqual({ status: 200, body: 'ready\n' });
+      expect((await httpGet(`http://${metrics}/healthz`)).status).toBe(200);
 
       // 50 History replies of 60 kB owed to a client that never reads: the drain waits.
       const stuck = await LineSocket.connect({ port: server.port }, { reading: false });
@@ -154,8 +150,11 @@ describe('tcp-server (built app): --metrics-port', () => {
       server.child.kill('SIGTERM');
       await server.logs.waitFor('Shutting down');
 
-      expect(await get(`http://${metrics}/readyz`)).toEqual({ status: 503, body: 'not ready\n' });
-      expect(await get(`http://${metrics}/healthz`)).toEqual({ status: 200, body: 'ok\n' });
+      expect(await httpGet(`http://${metrics}/readyz`)).toEqual({
+        status: 503,
+        body: 'not ready\n',
+      });
+      expect(await httpGet(`http://${metrics}/healthz`)).toEqual({ status: 200, body: 'ok\n' });
       expect(server.child.exitCode).toBeNull();
 
       stuck.socket.destroy();
@@ -169,7 +168,7 @@ describe('tcp-server (built app): --metrics-port', () => {
     async () => {
       const { server, metrics } = await startWithMetrics(['--workers', '2']);
       await server.logs.waitForCount('Listening at', 2);
-      expect((await get(`http://${metrics}/readyz`)).status).toBe(200);
+      expect((await httpGet(`http://${metrics}/readyz`)).status).toBe(200);
 
       // Enough connections that node:cluster's round robin gives each worker some.
       const conversations = 12;
@@ -182,7 +181,7 @@ describe('tcp-server (built app): --metrics-port', () => {
       const messages = conversations * 5;
       let exposition = '';
       for (let tries = 0; tries < 100; tries++) {
-        exposition = (await get(`http://${metrics}/metrics`)).body;
+        exposition = (await httpGet(`http://${metrics}/metrics`)).body;
         if (valueOf(exposition, 'netlab_connections_closed_total{reason="exit"}') === conversations)
           break;
         await new Promise((resolve) => setTimeout(resolve, 50));

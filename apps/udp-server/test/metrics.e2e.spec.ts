@@ -1,7 +1,7 @@
 // --metrics-port on udp-server (issue 15): a real Prometheus scrapes it during traffic and
 // finds the datagrams its clients sent, by outcome; rate-limited ones are counted as such.
 import { encodeEnvelope } from '@netlab/protocol';
-import { Prometheus, runCleanups, runToEnd, startServer } from '@netlab-tools/app-harness';
+import { httpGet, Prometheus, runCleanups, runToEnd, startServer } from '@netlab-tools/app-harness';
 import { DatagramPeer } from './support/datagram-peer';
 
 const BUDGET_MS = 90_000;
@@ -81,7 +81,7 @@ describe('udp-server (built app): --metrics-port', () => {
         (samples) => sum(samples) === answeredBytes + 7 * (answered - 6),
       );
 
-      const exposition = await (await fetch(`http://${metrics}/metrics`)).text();
+      const exposition = (await httpGet(`http://${metrics}/metrics`)).body;
       expect(await runToEnd('promtool', ['check', 'metrics'], exposition)).toMatchObject({
         code: 0,
         stderr: '',

@@ -7,6 +7,7 @@ export {
 } from './line-socket';
 export { startDemo, type Demo } from './demo';
 export { freePort } from './free-port';
+export { httpGet, type HttpAnswer } from './http-get';
 export { LogCollector, readLogFile, type LogLine } from './log-lines';
 export { WORKSPACE_ROOT, appMain, type AppName } from './paths';
 export { MIB, RssSampler, readRss, type RssSummary } from './process-memory';

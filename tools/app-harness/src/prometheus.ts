@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup';
 import { freePort } from './free-port';
+import { httpGet } from './http-get';
 import { spawnProcess, type Spawned } from './processes';
 
 /** A scrape target: a job name and the `host:port` of its /metrics. */
@@ -55,8 +56,8 @@ export class Prometheus {
 
   /** An instant query (PromQL) through the HTTP API: its series. */
   async query(promql: string): Promise<Sample[]> {
-    const response = await fetch(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const answer = (await response.json()) as {
+    const response = await httpGet(`${this.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const answer = JSON.parse(response.body) as {
       status: string;
       error?: string;
       data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
@@ -92,8 +93,8 @@ export class Prometheus {
     while (Date.now() < deadline) {
       const exited = this.process.child.exitCode !== null;
       if (exited) throw new Error(`prometheus exited: ${this.process.output.stderr}`);
-      const ready = await fetch(`${this.url}/-/ready`).then(
-        (response) => response.ok,
+      const ready = await httpGet(`${this.url}/-/ready`).then(
+        (response) => response.status === 200,
         () => false,
       );
       if (ready) return;
