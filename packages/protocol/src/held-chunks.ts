@@ -1,3 +1,5 @@
+const NO_VIEWS: Buffer[] = [];
+
 /**
  * The bytes a decoder holds for an unfinished frame: chunks kept as views (no copy) until
  * there are more than maxChunks of them, then copied into one buffer that grows by
@@ -7,7 +9,8 @@
  */
 export class HeldChunks {
   readonly maxChunks: number;
-  #views: Buffer[] = [];
+  /** NO_VIEWS (shared, never written to) while nothing is held: most connections hold nothing. */
+  #views: Buffer[] = NO_VIEWS;
   #bytes = 0;
   /** Spare room for coalescing; when set, #views[0] is #store[0, #views[0].length). */
   #store: Buffer | undefined;
@@ -26,7 +29,8 @@ export class HeldChunks {
 
   push(view: Buffer): void {
     if (view.length === 0) return;
-    this.#views.push(view);
+    if (this.#views === NO_VIEWS) this.#views = [view];
+    else this.#views.push(view);
     this.#bytes += view.length;
     if (this.#views.length > this.maxChunks) this.#coalesce();
   }
@@ -72,7 +76,7 @@ export class HeldChunks {
   }
 
   clear(): void {
-    this.#views = [];
+    this.#views = NO_VIEWS;
     this.#bytes = 0;
     this.#store = undefined;
   }

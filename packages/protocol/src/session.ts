@@ -137,7 +137,8 @@ class TaskSession implements Session {
 class RecentMessages {
   // Each message and its size side by side in one array: one allocation per connection,
   // where two parallel arrays cost every idle connection a second one.
-  #entries: (string | number)[] = [];
+  // NO_ENTRIES (shared, never written to) until the first message.
+  #entries: (string | number)[] = NO_ENTRIES;
   #head = 0;
   #bytes = 0;
 
@@ -149,6 +150,13 @@ class RecentMessages {
   add(message: string, bytes: number): void {
     if (this.limit === 0) return;
     const entries = this.#entries;
+    if (entries.length === 0) {
+      // The first message gets an array of its size: push would reserve room for eight
+      // more, which most connections (one exchange, then idle) never use.
+      this.#entries = [message, bytes];
+      this.#bytes = bytes;
+      return;
+    }
     entries.push(message, bytes);
     this.#bytes += bytes;
     while (
@@ -173,6 +181,8 @@ class RecentMessages {
     return messages;
   }
 }
+
+const NO_ENTRIES: (string | number)[] = [];
 
 /** 'Your data was  bytes\n' without the number. */
 const TASK_REPLY_BYTES = 'Your data was  bytes\n'.length;
