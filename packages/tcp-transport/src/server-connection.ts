@@ -104,8 +104,16 @@ export class ServerConnection<T> {
   #stuckTimer: NodeJS.Timeout | undefined;
   /** The stuck timer fired: the verdict, given once pending I/O is done (afterPendingIo). */
   #stuckVerdict: NodeJS.Immediate | undefined;
-  /** The idle timer fired: the verdict, given once pending reads are done. */
-  #idleVerdict: NodeJS.Immediate | undefined;
+  /**
+   * The idle limit, judged by the server's sweep (see idleOverdue) rather than a timer per
+   * socket (socket.setTimeout: a Timeout and a bound function, about 190 bytes a connection).
+   * What the sweep last saw of the traffic: bytes read (-1 once we write) and bytes waiting
+   * to be sent, and since when (performance.now()) they have not changed.
+   */
+  #seenRead = 0;
+  #seenPending = 0;
+  // Whole milliseconds, rounded up (never early): a small integer needs no heap number.
+  #quietSince = Math.ceil(performance.now());
   #lingerTimer: NodeJS.Timeout | undefined;
   /**
    * Frames read and not answered yet: they wait while the client is behind on its replies.
@@ -155,10 +163,8 @@ export class ServerConnection<T> {
       refuse(socket, this.#notice(SERVER_BUSY.notice));
       return;
     }
-    socket.setTimeout(ctx.limits.idleTimeoutMs);
     socket.on('data', ServerConnection.#onData);
     socket.on('end', ServerConnection.#onEnd);
-    socket.on('timeout', ServerConnection.#onTimeout);
     try {
       this.#session = createSession(info, this.#connection());
     } catch (error) {
@@ -207,10 +213,6 @@ export class ServerConnection<T> {
 
   static #onEnd(this: Socket): void {
     (this as OwnedSocket)[OWNER].#inputEnd();
-  }
-
-  static #onTimeout(this: Socket): void {
-    (this as OwnedSocket)[OWNER].#idleTimedOut();
   }
 
   static #onError(this: Socket, error: NodeJS.ErrnoException): void {
@@ -275,7 +277,7 @@ export class ServerConnection<T> {
     if (replies === undefined) return false;
     publishAnsweredInBulk(this.info, text, replies, startedAt);
     this.#lineStartedAt = 0;
-    if (replies.length > 0) this.#socket.write(replies);
+    if (replies.length > 0) this.#write(replies);
     if (this.#socket.writableLength > ctx.limits.maxPendingWriteBytes) this.#waitForFlush();
     return true;
   }
@@ -413,7 +415,7 @@ export class ServerConnection<T> {
     if (stop === STOP.none && !framesLeft && awaited === 0 && this.#breach !== undefined) {
       if (ctx.errorFrame) replies.push(ctx.errorFrame(breachNotice(this.#breach)));
     }
-    if (replies.length > 0) this.#socket.write(this.#encode(replies));
+    if (replies.length > 0) this.#write(this.#encode(replies));
     if (replies.length > 0) publishRepliesSent(this.info, replies.length);
     if (stop === STOP.exit) return this.#end(CLOSE_REASON.exit);
     const behind = this.#socket.writableLength > ctx.limits.maxPendingWriteBytes;
@@ -481,7 +483,7 @@ export class ServerConnection<T> {
       this.#socket.destroy();
       return false;
     }
-    this.#socket.write(this.#encode([frame]));
+    this.#write(this.#encode([frame]));
     if (this.#socket.writableLength > limit) this.#waitForFlush();
     return true;
   }
@@ -510,7 +512,7 @@ export class ServerConnection<T> {
     this.#ctx.logger.error({ connection: this.info.id, err: error }, LOG_EVENT.sessionFailed);
     const errorFrame = this.#ctx.errorFrame;
     if (errorFrame) replies.push(errorFrame(SESSION_FAILED_NOTICE));
-    if (replies.length > 0) this.#socket.write(this.#encode(replies));
+    if (replies.length > 0) this.#write(this.#encode(replies));
     this.#end(CLOSE_REASON.reset, 'session error');
   }
 
@@ -565,10 +567,16 @@ export class ServerConnection<T> {
     this.#socket.resume();
   }
 
+  /** Every write of ours is traffic to the idle limit, as it was to Node's socket timeout. */
+  #write(data: string | Buffer): void {
+    this.#seenRead = -1;
+    this.#socket.write(data);
+  }
+
   /** Error replies the transport itself sends (busy, limits); nothing if the codec has no text form. */
   #notify(message: string): void {
     const notice = this.#notice(message);
-    if (notice) this.#socket.write(notice);
+    if (notice) this.#write(notice);
   }
 
   #notice(message: string): Buffer | undefined {
@@ -613,16 +621,39 @@ export class ServerConnection<T> {
     this.#end(CLOSE_REASON.idleTimeout, 'line deadline');
   }
 
-  /** Node's idle timer fired; a read in the next poll phase restarts it, and clears us. */
-  #idleTimedOut(): void {
-    if (this.state !== CONNECTION_STATE.open || this.#idleVerdict !== undefined) return;
-    const bytesRead = this.#socket.bytesRead;
-    this.#idleVerdict = afterPendingIo(() => {
-      this.#idleVerdict = undefined;
-      if (this.state !== CONNECTION_STATE.open || this.#socket.bytesRead !== bytesRead) return;
-      this.#notify(`Error: idle timeout (no data for ${this.#ctx.limits.idleTimeoutMs} ms)`);
-      this.#end(CLOSE_REASON.idleTimeout, 'idle');
-    });
+  /**
+   * Whether the connection has had no traffic (a read, a write of ours, a write draining)
+   * for idleTimeoutMs at `now`. The server's sweep asks this of every open connection at a
+   * tenth of the limit or less, so traffic is noticed within one sweep: the limit is never
+   * applied early, and at most two sweeps late.
+   */
+  idleOverdue(now: number): boolean {
+    if (this.state !== CONNECTION_STATE.open || this.refused) return false;
+    const read = this.#socket.bytesRead;
+    const pending = this.#socket.writableLength;
+    if (read !== this.#seenRead || pending !== this.#seenPending) {
+      this.#seenRead = read;
+      this.#seenPending = pending;
+      this.#quietSince = Math.ceil(now);
+      return false;
+    }
+    return now - this.#quietSince >= this.#ctx.limits.idleTimeoutMs;
+  }
+
+  /**
+   * The sweep's verdict on an overdue connection, once pending reads are done
+   * (afterPendingIo): a line that waited in the kernel while the server was late is traffic,
+   * and saves it.
+   */
+  checkDeadlines(now: number): void {
+    this.checkLineDeadline(now);
+    if (this.state !== CONNECTION_STATE.open || this.refused) return;
+    const quiet =
+      this.#socket.bytesRead === this.#seenRead &&
+      this.#socket.writableLength === this.#seenPending;
+    if (!quiet || now - this.#quietSince < this.#ctx.limits.idleTimeoutMs) return;
+    this.#notify(`Error: idle timeout (no data for ${this.#ctx.limits.idleTimeoutMs} ms)`);
+    this.#end(CLOSE_REASON.idleTimeout, 'idle');
   }
 
   #onStuck(): void {
@@ -650,7 +681,6 @@ export class ServerConnection<T> {
     this.reason = reason;
     this.detail = detail;
     this.#lineStartedAt = 0;
-    this.#socket.setTimeout(0);
     this.#socket.end();
     // Keep reading (and dropping) input so the peer's FIN is seen; the stuck timer still runs.
     if (this.#awaitingFlush || this.#awaitingAnswers) this.#socket.resume();
@@ -673,7 +703,6 @@ export class ServerConnection<T> {
     this.state = CONNECTION_STATE.closed;
     clearTimeout(this.#stuckTimer);
     clearImmediate(this.#stuckVerdict);
-    clearImmediate(this.#idleVerdict);
     clearTimeout(this.#lingerTimer);
     this.reason ??= CLOSE_REASON.clientClosed;
     const fields: Record<string, unknown> = { connection: this.info.id, reason: this.reason };

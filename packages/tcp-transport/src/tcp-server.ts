@@ -196,8 +196,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   #allClosed: (() => void) | undefined;
   /** Ends the grace period of a shutdown: every connection still open is destroyed. */
   #cutNow: (() => void) | undefined;
-  /** One timer for every connection's line deadline (see ServerConnection.checkLineDeadline). */
-  #lineDeadlineSweep: NodeJS.Timeout | undefined;
+  /** One timer for every connection's line deadline and idle limit (ServerConnection.checkDeadlines). */
+  #deadlineSweep: NodeJS.Timeout | undefined;
   readonly #graceTimers: NodeJS.Timeout[] = [];
 
   constructor(options: TcpServerOptions<T>) {
@@ -271,7 +271,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     }
     this.#state = SERVER_STATE.listening;
     server.on('error', this.#onServerError);
-    this.#startLineDeadlineSweep();
+    this.#startDeadlineSweep();
     const address = boundAddress(server, endpoint);
     this.address = address;
     this.logger.info({ transport: 'tcp', ...addressFields(address) }, LOG_EVENT.listening);
@@ -302,26 +302,31 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   }
 
   /**
-   * A deadline fires at most a tenth of it (at most 1 s, at least 10 ms) late. The overdue
-   * are judged again once pending reads are done: a timer runs before I/O, and the rest of
-   * a line may have waited in the kernel while this server was the one late.
+   * The line deadline and the idle limit, for every connection on one timer. A limit fires at
+   * most a tenth of the shorter one (at most 1 s, at least 10 ms) late, the idle limit one
+   * sweep more (see ServerConnection.idleOverdue). The overdue are judged again once pending
+   * reads are done: a timer runs before I/O, and the rest of a line (or a line that saves an
+   * idle client) may have waited in the kernel while this server was the one late.
    */
-  #startLineDeadlineSweep(): void {
-    const everyMs = Math.min(1000, Math.max(10, Math.floor(this.limits.lineDeadlineMs / 10)));
-    this.#lineDeadlineSweep = setInterval(() => {
+  #startDeadlineSweep(): void {
+    const shortestMs = Math.min(this.limits.lineDeadlineMs, this.limits.idleTimeoutMs);
+    const everyMs = Math.min(1000, Math.max(10, Math.floor(shortestMs / 10)));
+    this.#deadlineSweep = setInterval(() => {
       const now = performance.now();
       let overdue: ServerConnection<T>[] | undefined;
       for (const connection of this.#open) {
-        if (connection.lineOverdue(now)) (overdue ??= []).push(connection);
+        // Both asked of each: idleOverdue also notes the connection's traffic.
+        const idle = connection.idleOverdue(now);
+        if (connection.lineOverdue(now) || idle) (overdue ??= []).push(connection);
       }
       if (!overdue) return;
       const suspects = overdue;
       afterPendingIo(() => {
         const later = performance.now();
-        for (const connection of suspects) connection.checkLineDeadline(later);
+        for (const connection of suspects) connection.checkDeadlines(later);
       });
     }, everyMs);
-    this.#lineDeadlineSweep.unref();
+    this.#deadlineSweep.unref();
   }
 
   #graceOver(graceMs: number): void {
@@ -336,7 +341,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (this.#state === SERVER_STATE.binding) await this.#binding;
     const wasListening = this.#state === SERVER_STATE.listening;
     this.#state = SERVER_STATE.closing;
-    clearInterval(this.#lineDeadlineSweep);
+    clearInterval(this.#deadlineSweep);
     // Nothing is owed to a connection still without its PROXY header: drop it now. Its
     // 'Connection closed' comes from its own close listener, registered before these.
     const headerless = [...this.#awaitingHeader].map(
