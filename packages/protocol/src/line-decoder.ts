@@ -41,7 +41,8 @@ export class LineDecoder implements FrameDecoder<string> {
   // decoding the rest on its own gives exactly what decoding the whole line would.
   #headText = '';
   #headBytes = 0;
-  #views: HeldChunks;
+  /** Made when a chunk first ends in an unfinished line: most connections send whole lines. */
+  #views: HeldChunks | undefined;
   /** Bytes of the tail #decodeRun returned last, when asked for one. */
   #tailBytes = 0;
   #failure: LineTooLongError | undefined;
@@ -61,22 +62,21 @@ export class LineDecoder implements FrameDecoder<string> {
       1,
       2 ** 20,
     );
-    this.#views = new HeldChunks(this.maxBufferedChunks);
   }
 
   get bufferedBytes(): number {
-    return this.#headBytes + this.#views.bytes;
+    return this.#headBytes + this.#heldBytes();
   }
 
   /** Chunks held undecoded for the unfinished line: never more than maxBufferedChunks. */
   get bufferedChunks(): number {
-    return this.#views.count;
+    return this.#views === undefined ? 0 : this.#views.count;
   }
 
   push(chunk: Buffer): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     if (chunk.length === 0) return [];
-    if (this.#views.bytes === 0 && chunk[chunk.length - 1] < 0x80) {
+    if (this.#heldBytes() === 0 && chunk[chunk.length - 1] < 0x80) {
       // The common case: the chunk ends in ASCII, so it decodes in one go, its unfinished
       // tail included, with no search for its last '\n'.
       const lines = this.#decodeRun(chunk, 0, chunk.length, true);
@@ -96,11 +96,12 @@ export class LineDecoder implements FrameDecoder<string> {
       return [];
     }
     let start = 0;
-    if (this.#views.bytes > 0) {
+    if (this.#heldBytes() > 0) {
       // Raw bytes wait for this chunk: a character may straddle the two, so join them.
       start = chunk.indexOf(LF);
-      this.#views.push(chunk.subarray(0, start));
-      const joined = this.#views.drain();
+      const held = this.#held();
+      held.push(chunk.subarray(0, start));
+      const joined = held.drain();
       this.#headText += joined.toString('utf8');
       this.#headBytes += joined.length;
     }
@@ -149,7 +150,7 @@ export class LineDecoder implements FrameDecoder<string> {
   flush(): string[] {
     if (this.#failure) throw new DecoderFailedError(this.#failure);
     if (this.bufferedBytes === 0) return [];
-    const line = this.#headText + this.#views.drain().toString('utf8');
+    const line = this.#headText + this.#held().drain().toString('utf8');
     this.#clear();
     return [line];
   }
@@ -228,7 +229,7 @@ export class LineDecoder implements FrameDecoder<string> {
   }
 
   #keepBytes(chunk: Buffer, start: number, lines: string[]): void {
-    this.#views.push(start === 0 ? chunk : chunk.subarray(start));
+    this.#held().push(start === 0 ? chunk : chunk.subarray(start));
     this.#checkTail(chunk, lines);
   }
 
@@ -239,8 +240,16 @@ export class LineDecoder implements FrameDecoder<string> {
     if (excess > 1 || (excess === 1 && chunk[chunk.length - 1] !== CR)) this.#fail(lines);
   }
 
+  #heldBytes(): number {
+    return this.#views === undefined ? 0 : this.#views.bytes;
+  }
+
+  #held(): HeldChunks {
+    return (this.#views ??= new HeldChunks(this.maxBufferedChunks));
+  }
+
   #clear(): void {
-    this.#views.clear();
+    this.#views?.clear();
     this.#headText = '';
     this.#headBytes = 0;
   }
