@@ -1,4 +1,5 @@
-import { AggregatorRegistry, type PrometheusContentType } from 'prom-client';
+import type { AggregatorRegistry, PrometheusContentType } from 'prom-client';
+import { promClient } from './prom-client';
 import type { AppLogger } from '../../logging/app-logger';
 import { serverMetrics } from './server-metrics';
 
@@ -23,14 +24,14 @@ export function countInThisProcess(metrics: MetricsOptions, log: AppLogger, work
   const { logLinesDropped } = serverMetrics();
   log.onDropped(() => logLinesDropped.add());
   metrics.observe();
-  if (worker) new AggregatorRegistry();
+  if (worker) new (promClient().AggregatorRegistry)();
 }
 
 /** The cluster's primary: every worker's metrics, summed (prom-client's aggregation). */
 export function clusterExposition(): () => Promise<{ contentType: string; body: string }> {
   let aggregator: AggregatorRegistry<PrometheusContentType> | undefined;
   return async () => {
-    aggregator ??= new AggregatorRegistry();
+    aggregator ??= new (promClient().AggregatorRegistry)();
     return { contentType: aggregator.contentType, body: await aggregator.clusterMetrics() };
   };
 }

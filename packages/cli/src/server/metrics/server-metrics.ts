@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, register, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client';
 import { Tally, TallyHistogram } from './tallies';
 
 /** Every netlab metric's name starts so, prom-client's process metrics included. */
@@ -51,6 +52,7 @@ let udp: UdpServerMetrics | undefined;
  */
 export function serverMetrics(): ServerMetrics {
   if (created) return created;
+  const { collectDefaultMetrics, register } = promClient();
   collectDefaultMetrics({ prefix: METRIC_PREFIX });
   // Gauges named like counters, which `promtool check metrics` rejects; the same counts by
   // type stay (netlab_nodejs_active_handles{type=...}, ...).
@@ -90,7 +92,9 @@ export function serverMetrics(): ServerMetrics {
 
 /** The common metrics and a TCP server's own (made once). */
 export function tcpServerMetrics(): TcpServerMetrics {
-  tcp ??= {
+  if (tcp) return tcp;
+  const { Counter, Gauge } = promClient();
+  tcp = {
     ...serverMetrics(),
     connectionsOpen: new Gauge({
       name: `${METRIC_PREFIX}connections_open`,

@@ -1,4 +1,4 @@
-import { register } from 'prom-client';
+import { promClient } from './prom-client';
 
 /**
  * Metrics for what happens once per message, kept as plain numbers and turned into
@@ -30,7 +30,7 @@ export class Tally {
     this.name = options.name;
     this.help = options.help;
     this.#labelName = options.labelName;
-    register.registerMetric(this as never);
+    promClient().register.registerMetric(this as never);
   }
 
   /** Adds to the unlabelled total. */
@@ -97,7 +97,7 @@ export class TallyHistogram {
     this.help = options.help;
     this.#bounds = [...options.buckets].sort((a, b) => a - b);
     this.#counts = new Float64Array(this.#bounds.length);
-    register.registerMetric(this as never);
+    promClient().register.registerMetric(this as never);
   }
 
   observe(seconds: number): void {
