@@ -144,9 +144,12 @@ describe('tcp-server (built app): --metrics-port', () => {
       expect(await httpGet(`http://${metrics}/readyz`)).toEqual({ status: 200, body: 'ready\n' });
       expect((await httpGet(`http://${metrics}/healthz`)).status).toBe(200);
 
-      // 50 History replies of 60 kB owed to a client that never reads: the drain waits.
+      // 2,000 History replies of 60 kB owed to a client that never reads: the drain waits.
+      // 120 MB, more than the kernel holds for one connection (a 4 MiB send buffer here, a
+      // receive buffer of up to 32 MiB): with 50 (3 MB), a server given time before the
+      // SIGTERM had handed every reply to the kernel, owed nothing, and closed at once.
       const stuck = await LineSocket.connect({ port: server.port }, { reading: false });
-      await stuck.write(`${'m'.repeat(60_000)}\n${'History\n'.repeat(50)}`);
+      await stuck.write(`${'m'.repeat(60_000)}\n${'History\n'.repeat(2000)}`);
       server.child.kill('SIGTERM');
       await server.logs.waitFor('Shutting down');
 
