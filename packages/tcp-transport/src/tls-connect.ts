@@ -1,6 +1,7 @@
 import { isIP, type Socket } from 'node:net';
-import { connect as connectTls, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { TcpConnectError, TcpTlsHandshakeError, type TcpEndpoint } from './errors';
+import { nodeTls } from './lazy-tls';
 import { describeTlsError } from './tls-error-text';
 import { systemCaCertificates, type TcpClientTlsOptions } from './tls-options';
 
@@ -29,7 +30,7 @@ export function connectTlsSocket(
           allowHalfOpen: true,
           ...name(options, target.host),
         };
-  const socket = connectTls({ ...where, ...credentials });
+  const socket = nodeTls().connect({ ...where, ...credentials });
   socket.on('error', destroyOnTlsError);
   // Replies are batched per read already; Nagle would only add latency.
   if (!('path' in target)) socket.setNoDelay(true);

@@ -1,6 +1,7 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { TcpTlsConfigError } from './errors';
+import { nodeCrypto } from './lazy-tls';
 import type { TcpClientTlsOptions, TcpServerTlsOptions } from './tls-options';
 
 /** File names of TLS material, as a user gives them (`--tls-cert`, `--tls-key`, `--tls-ca`). */
@@ -84,7 +85,7 @@ async function readCertificates(file: string): Promise<{ pem: Buffer; leaf: X509
     throw new TcpTlsConfigError('not a PEM certificate (no BEGIN CERTIFICATE)', { file });
   const parsed = blocks.map((block) => {
     try {
-      return new X509Certificate(block);
+      return new (nodeCrypto().X509Certificate)(block);
     } catch (error) {
       throw new TcpTlsConfigError('holds a certificate that cannot be parsed', {
         file,
@@ -103,7 +104,7 @@ async function readKey(file: string): Promise<{ pem: Buffer; key: KeyObject }> {
     throw new TcpTlsConfigError('is encrypted; give the key without a passphrase', { file });
   }
   try {
-    return { pem, key: createPrivateKey(pem) };
+    return { pem, key: nodeCrypto().createPrivateKey(pem) };
   } catch (error) {
     throw new TcpTlsConfigError('holds a private key that cannot be parsed', {
       file,

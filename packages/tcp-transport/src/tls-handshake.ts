@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
-import { TLSSocket, type SecureContext } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { afterPendingIo } from './after-pending-io';
+import { nodeTls } from './lazy-tls';
 import { destroyOnTlsError } from './tls-connect';
 import { describeTlsError } from './tls-error-text';
 import {
@@ -66,7 +67,7 @@ export class TlsTerminator {
     // ClientHello, read with it): to tell a peer that sent no TLS at all.
     const bytesAtStart = raw.bytesRead;
     const bufferedAtStart = raw.readableLength;
-    const socket = new TLSSocket(raw, {
+    const socket = new (nodeTls().TLSSocket)(raw, {
       isServer: true,
       secureContext: this.#context,
       requestCert: required,

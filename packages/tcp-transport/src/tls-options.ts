@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { TcpTlsConfigError } from './errors';
+import { nodeTls } from './lazy-tls';
 
 /** PEM text, as a string or the bytes of a file. */
 export type Pem = string | Buffer;
@@ -60,7 +61,7 @@ export function createServerSecureContext(options: TcpServerTlsOptions): tls.Sec
     throw new TcpTlsConfigError('requiring client certificates needs a ca to verify them');
   }
   try {
-    return tls.createSecureContext({
+    return nodeTls().createSecureContext({
       key: options.key,
       cert: options.cert,
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
@@ -97,7 +98,7 @@ let systemCa: string[] | undefined;
 export function systemCaCertificates(): string[] {
   if (systemCa) return systemCa;
   const fromNode = (
-    tls as { getCACertificates?: (kind: 'system' | 'default') => string[] }
+    nodeTls() as { getCACertificates?: (kind: 'system' | 'default') => string[] }
   ).getCACertificates?.('system');
   let fromSystem: string[] = fromNode ?? [];
   if (!fromNode) {
@@ -110,6 +111,6 @@ export function systemCaCertificates(): string[] {
       }
     }
   }
-  systemCa = [...tls.rootCertificates, ...fromSystem];
+  systemCa = [...nodeTls().rootCertificates, ...fromSystem];
   return systemCa;
 }
