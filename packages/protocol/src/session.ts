@@ -83,51 +83,10 @@ export function createTaskSession(options: TaskSessionOptions = {}): Session {
     0,
     2 ** 30,
   );
-  return new TaskSession(new RecentMessages(limit, maxBytes));
+  return new TaskSession(limit, maxBytes);
 }
 
-// Sessions are classes, their methods shared on the prototype: a server holds one per
-// connection, and 10,000 idle connections should not carry two closures each.
-class TaskSession implements Session {
-  readonly #history: RecentMessages;
-
-  constructor(history: RecentMessages) {
-    this.#history = history;
-  }
-
-  handle(line: string): SessionReply {
-    switch (command(line)) {
-      case 'exit':
-        return DISCONNECT;
-      case 'history':
-        return { reply: formatHistory(this.#history.oldestFirst()), close: false };
-      default: {
-        const bytes = Buffer.byteLength(line, 'utf8');
-        this.#history.add(line, bytes);
-        return { reply: `Your data was ${bytes} bytes`, close: false };
-      }
-    }
-  }
-
-  answerText(text: string, maxReplyBytes: number): string | undefined {
-    const lines = text.split('\n');
-    lines.pop(); // the empty text after the last '\n'
-    let replyBytes = 0;
-    for (const line of lines) {
-      const name = command(line);
-      if (name === 'exit' || name === 'history') return undefined;
-      replyBytes += TASK_REPLY_BYTES + decimalDigits(line.length);
-    }
-    if (replyBytes > maxReplyBytes) return undefined;
-    let replies = '';
-    // ASCII: a line's length is its byte count.
-    for (const line of lines) {
-      this.#history.add(line, line.length);
-      replies += `Your data was ${line.length} bytes\n`;
-    }
-    return replies;
-  }
-}
+const NO_ENTRIES: (string | number)[] = [];
 
 /**
  * The newest messages, at most `limit` of them and `maxBytes` UTF-8 bytes in all (the newest
@@ -182,7 +141,43 @@ class RecentMessages {
   }
 }
 
-const NO_ENTRIES: (string | number)[] = [];
+// Sessions are classes, their methods shared on the prototype: a server holds one per
+// connection, and 10,000 idle connections should not carry two closures each. A task
+// session is its History (it extends RecentMessages): one object per connection, not two.
+class TaskSession extends RecentMessages implements Session {
+  handle(line: string): SessionReply {
+    switch (command(line)) {
+      case 'exit':
+        return DISCONNECT;
+      case 'history':
+        return { reply: formatHistory(this.oldestFirst()), close: false };
+      default: {
+        const bytes = Buffer.byteLength(line, 'utf8');
+        this.add(line, bytes);
+        return { reply: `Your data was ${bytes} bytes`, close: false };
+      }
+    }
+  }
+
+  answerText(text: string, maxReplyBytes: number): string | undefined {
+    const lines = text.split('\n');
+    lines.pop(); // the empty text after the last '\n'
+    let replyBytes = 0;
+    for (const line of lines) {
+      const name = command(line);
+      if (name === 'exit' || name === 'history') return undefined;
+      replyBytes += TASK_REPLY_BYTES + decimalDigits(line.length);
+    }
+    if (replyBytes > maxReplyBytes) return undefined;
+    let replies = '';
+    // ASCII: a line's length is its byte count.
+    for (const line of lines) {
+      this.add(line, line.length);
+      replies += `Your data was ${line.length} bytes\n`;
+    }
+    return replies;
+  }
+}
 
 /** 'Your data was  bytes\n' without the number. */
 const TASK_REPLY_BYTES = 'Your data was  bytes\n'.length;
