@@ -111,4 +111,21 @@ describe('tcp-server (built app) stopped past a deadline while the client was on
     expect(await late.readLine()).toBe('Your data was 18 bytes');
     expect(server.logs.find('PROXY header rejected')).toEqual([]);
   }, 60_000);
+
+  it('answers in its drain a line that came before the SIGTERM on a connection it had not read yet', async () => {
+    const server = await startServer('tcp-server');
+    // Stopped, the server leaves the connection in its listen backlog, the line in the
+    // kernel and the SIGTERM pending. Woken, it accepts the connection and handles the
+    // signal in one loop turn, before the connection's first read.
+    server.child.kill('SIGSTOP');
+    onCleanup(() => void server.child.kill('SIGCONT'));
+    await stopped(server.child.pid ?? 0);
+    const client = await LineSocket.connect({ port: server.port });
+    await client.write('Hi\n');
+    server.child.kill('SIGTERM');
+    server.child.kill('SIGCONT');
+    expect(await client.readLine()).toBe('Your data was 2 bytes');
+    expect((await server.exited).code).toBe(0);
+    expect(server.logs.find('Connection closed').map((line) => line.reason)).toEqual(['shutdown']);
+  }, 60_000);
 });

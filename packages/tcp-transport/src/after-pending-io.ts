@@ -12,3 +12,13 @@
 export function afterPendingIo(verdict: () => void): NodeJS.Immediate {
   return setImmediate(verdict);
 }
+
+/**
+ * Resolves after a poll phase that began after this call, wherever in the loop it is
+ * called. From an I/O callback (a signal's, say) the loop is inside a poll phase already,
+ * and one `setImmediate` would run right after it, before any further read: the second runs
+ * after the next poll phase, which reads what the kernel holds by then.
+ */
+export function afterNextPoll(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}

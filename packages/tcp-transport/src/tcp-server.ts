@@ -27,7 +27,7 @@ import {
   TcpUsageError,
   type TcpEndpoint,
 } from './errors';
-import { afterPendingIo } from './after-pending-io';
+import { afterNextPoll, afterPendingIo } from './after-pending-io';
 import { publishConnectionAccepted } from './diagnostics';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';
@@ -356,6 +356,11 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     for (const socket of this.#handshaking) socket.destroy();
     if (wasListening) {
       const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+      // What the kernel already holds was sent before the stop: read it first (one poll
+      // phase), and the drain answers it. A server that was late, and accepted a connection
+      // in the same loop turn as the signal, had not read that connection's first line yet,
+      // and would have closed it as owed nothing.
+      if (this.#open.size > 0) await afterNextPoll();
       if (this.#open.size > 0) {
         const allClosed = new Promise<void>((resolve) => (this.#allClosed = resolve));
         for (const connection of this.#open) connection.shutdown();
