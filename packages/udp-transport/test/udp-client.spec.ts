@@ -250,7 +250,11 @@ describe('createUdpClient', () => {
     await fake.next();
     await fake.reply(await fake.next(), 'ANSWERED');
     await expect(reply).resolves.toEqual(Buffer.from('ANSWERED'));
-    expect(fake.received).toHaveLength(3);
+    // Three at least: with 20 ms between tries, a busy machine may let a fourth go before the
+    // answer to the third is read (a Node 24 run in a clean-clone test:all sent four).
+    expect(fake.received.length).toBeGreaterThanOrEqual(3);
+    const sent = fake.received.map((datagram) => Buffer.from(datagram.data).toString('hex'));
+    expect(new Set(sent).size).toBe(1);
   });
 
   it('discards a late reply to an earlier request instead of taking it as the current one', async () => {
