@@ -37,8 +37,12 @@ describe('tcp-client --chat in a terminal (built apps, tmux)', () => {
     await terminal.waitFor((screen) => screenLines(screen).at(-1) === `${PROMPT}half typ`, 30_000);
     const otherName = `127.0.0.1:${other.socket.localPort}`;
     await other.write('hello from the other side\n');
+    // The redraw is several writes (wipe, the line, the prompt again) and tmux may be looked
+    // at between them: wait until the prompt is back under the arriving line, then check all.
     const redrawn = await terminal.waitFor(
-      (screen) => screen.includes(`${otherName}: hello from the other side`),
+      (screen) =>
+        screen.includes(`${otherName}: hello from the other side`) &&
+        screenLines(screen).at(-1) === `${PROMPT}half typ`,
       30_000,
     );
     // The arriving line stands alone; below it the prompt with the half-typed text, intact.
