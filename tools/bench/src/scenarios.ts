@@ -66,7 +66,7 @@ const DATAGRAMS = {
   pauseMicros: 100,
 } as const satisfies UdpLoadShape;
 
-export const SCENARIOS: readonly Scenario[] = [
+const LOAD_SCENARIOS: readonly Scenario[] = [
   {
     name: 'tcp-latency',
     summary: 'TCP uppercase, 1 connection × 1 line in flight, 32-byte lines: round-trip latency',
@@ -173,6 +173,9 @@ export const SCENARIOS: readonly Scenario[] = [
     subjects: [{ server: 'netlab-tls', targets: [atLeast('messagesPerSecond', 0.9)] }],
     compared: ['messagesPerSecond', 'serverCpuMicrosPerMessage', 'p99Micros'],
   },
+];
+
+const OTHER_SCENARIOS: readonly Scenario[] = [
   {
     name: 'tls-handshakes',
     summary:
@@ -220,10 +223,57 @@ export const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/**
+ * Between passes a paced load's generator pauses this long, so that it offers each server
+ * about the same lines a second, a third to a half of what the fastest answers.
+ */
+const PACED_PAUSE_MICROS = 1000;
+
+/**
+ * A throughput scenario again at a fixed pace (`<name>-paced`). Saturated, the generator on
+ * loopback pays per system call what the server pays (each side's write runs the other's
+ * TCP receive in the kernel) and needs more than half a core: the row does not measure the
+ * server alone. Paced, neither server is saturated, the generator stays well under half a
+ * core, and what is compared is the server's CPU time per message, the cost that at
+ * saturation is the inverse of throughput: a target of ≥ x on throughput becomes ≤ 1/x on it.
+ */
+function paced(scenario: Scenario): Scenario {
+  if (scenario.measure !== 'tcp-load' && scenario.measure !== 'udp-load') return scenario;
+  const subjects = scenario.subjects.map((subject) => ({
+    ...subject,
+    targets: subject.targets
+      .filter(isThroughputTarget)
+      .map((target) =>
+        atMost('serverCpuMicrosPerMessage', Math.round(100 / (target.atLeast ?? 1)) / 100),
+      ),
+  }));
+  const compared: MetricName[] = ['serverCpuMicrosPerMessage', 'messagesPerSecond'];
+  const name = `${scenario.name}-paced`;
+  const summary = `${scenario.summary}, paced (${PACED_PAUSE_MICROS} µs between passes): server CPU per message`;
+  const load = { ...scenario.load, pauseMicros: PACED_PAUSE_MICROS };
+  // The spread keeps the load's kind with its measure: a TCP load stays a TCP load.
+  return { ...scenario, name, summary, subjects, compared, load } as Scenario;
+}
+
+const isThroughputTarget = (target: Target): boolean =>
+  target.atLeast !== undefined &&
+  (target.metric === 'messagesPerSecond' || target.metric === 'megabytesPerSecond');
+
+/** The scenarios with a throughput target get a paced twin (not latency, nor --workers scaling). */
+const hasThroughputTarget = (scenario: Scenario): boolean =>
+  scenario.subjects.some((subject) => subject.targets.some(isThroughputTarget));
+
+export const SCENARIOS: readonly Scenario[] = [
+  ...LOAD_SCENARIOS,
+  ...LOAD_SCENARIOS.filter(hasThroughputTarget).map(paced),
+  ...OTHER_SCENARIOS,
+];
+
 /** What --smoke runs when no --scenarios are given: every kind of measurement once. */
 export const SMOKE_SCENARIOS = [
   'tcp-latency',
   'task-throughput',
+  'task-throughput-paced',
   'udp-throughput',
   'tcp-info-logging',
   'tcp-idle-rss',
