@@ -107,6 +107,25 @@ describe('tcp-server --workers (built app)', () => {
     }
   });
 
+  it('serves connections made from the first worker listening until the other does', async () => {
+    // startServer returns at the first `Listening at`. Connections keep coming until the
+    // second worker has logged its own: it may be handed one in the same turn as its
+    // 'listening' event, before listen() has marked it listening, and must serve it.
+    const server = await startServer('tcp-server', ['--host', '127.0.0.1', '--workers', '2']);
+    const lines: string[] = [];
+    const replies: string[] = [];
+    const bothListening = () => server.logs.find('Listening at').length === 2;
+    for (let batch = 0; !bothListening() || batch < 2; batch++) {
+      const sent = Array.from({ length: 40 }, (_, i) => `early ${batch}.${i}`);
+      lines.push(...sent);
+      replies.push(...(await Promise.all(sent.map((line) => exchange(server.port, line)))));
+    }
+    expect(replies).toEqual(lines.map((line) => `Your data was ${line.length} bytes`));
+    await server.logs.waitForCount('Connection closed', lines.length);
+    const reasons = server.logs.find('Connection closed').map((line) => line.reason);
+    expect(reasons).toEqual(lines.map(() => 'client closed'));
+  });
+
   it('keeps each session (History) with its connection, whichever worker serves it', async () => {
     const { server } = await startTwoWorkers();
     const clients = await Promise.all(

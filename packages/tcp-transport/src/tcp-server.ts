@@ -191,6 +191,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   #sessions = 0;
   #nextId = 1;
   #state: ServerState = SERVER_STATE.idle;
+  /** What listen() was asked for: a connection may arrive before `address` is set (#serving). */
+  #endpoint: TcpEndpoint | undefined;
   #binding: Promise<unknown> | undefined;
   #closing: Promise<void> | undefined;
   #allClosed: (() => void) | undefined;
@@ -219,6 +221,16 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     return this.#sessions;
   }
 
+  /**
+   * Whether a new connection is served rather than shut at once. `binding` counts: a socket
+   * is handed connections only once it listens, and a node:cluster worker can be handed one
+   * in the same turn as its 'listening' event (the primary passes the connections it holds
+   * with its answer to the worker's listen), before #bind's continuation has run.
+   */
+  get #serving(): boolean {
+    return this.#state === SERVER_STATE.binding || this.#state === SERVER_STATE.listening;
+  }
+
   listen(options: TcpListenOptions = {}): Promise<TcpServerAddress> {
     if (this.#state !== SERVER_STATE.idle) {
       const error =
@@ -237,6 +249,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     if (unsupported) return Promise.reject(new TcpUsageError(`reusePort ${unsupported}`));
     if (signal?.aborted) return Promise.reject(new TcpAbortError({ cause: signal.reason }));
     this.#state = SERVER_STATE.binding;
+    this.#endpoint = endpoint;
     const bound = this.#bind(endpoint, signal, reusePort);
     this.#binding = bound.catch(() => undefined);
     return bound;
@@ -380,7 +393,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   readonly #onConnection = (socket: Socket): void => {
     const id = this.#nextId++;
     const connectedAt = performance.now();
-    if (!this.proxyProtocol || this.#state !== SERVER_STATE.listening) {
+    if (!this.proxyProtocol || !this.#serving) {
       return this.#secure(id, socket, connectedAt);
     }
     this.#awaitingHeader.add(socket);
@@ -403,8 +416,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     rest?: Buffer,
   ): void {
     const tls = this.#tls;
-    if (!tls || this.#state !== SERVER_STATE.listening)
-      return this.#accept(id, socket, header, rest);
+    if (!tls || !this.#serving) return this.#accept(id, socket, header, rest);
     // The bytes read past the PROXY header are the start of the ClientHello.
     if (rest && rest.length > 0) socket.unshift(rest);
     // Named now: a socket that failed its handshake is destroyed and no longer knows its peer.
@@ -422,8 +434,8 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   #connectionInfo(id: number, socket: Socket, header?: ProxyHeader): ConnectionInfo {
     const info: ConnectionInfo = {
       id,
-      remote: remoteOf(socket, this.address),
-      local: localOf(socket, this.address),
+      remote: remoteOf(socket, this.#endpoint),
+      local: localOf(socket, this.#endpoint),
     };
     if (header) {
       info.proxy = info.remote;
@@ -453,7 +465,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
       },
       LOG_EVENT.connectionAccepted,
     );
-    if (this.#state !== SERVER_STATE.listening) {
+    if (!this.#serving) {
       // Accepted in the same tick as close(): shut at once, as a closed server would.
       socket.on('error', ignoreError);
       socket.destroy();
@@ -484,10 +496,10 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
     outcome: Extract<ProxyHeaderOutcome, { ok: false }>,
   ): void {
     socket.on('error', ignoreError);
-    const stopping = this.#state !== SERVER_STATE.listening;
+    const stopping = !this.#serving;
     if (!stopping) {
       this.logger.warn(
-        { connection: id, peer: remoteOf(socket, this.address), problem: outcome.problem },
+        { connection: id, peer: remoteOf(socket, this.#endpoint), problem: outcome.problem },
         LOG_EVENT.proxyHeaderRejected,
       );
     }
@@ -522,7 +534,7 @@ class FramedTcpServer<T> implements TcpServer, ServerContext<T> {
   ): void {
     const { socket } = outcome;
     socket.on('error', ignoreError);
-    const stopping = this.#state !== SERVER_STATE.listening;
+    const stopping = !this.#serving;
     const fields = stopping
       ? { connection: id, reason: CLOSE_REASON.shutdown }
       : outcome.timedOut
@@ -569,13 +581,13 @@ function addressFields(address: TcpServerAddress): Record<string, unknown> {
     : { address: address.address, port: address.port };
 }
 
-function remoteOf(socket: Socket, server: TcpServerAddress | undefined): PeerAddress {
+function remoteOf(socket: Socket, server: TcpEndpoint | undefined): PeerAddress {
   // A Unix socket client is unnamed, as Python's getpeername() shows it: ''.
   if (server && 'path' in server) return { path: '' };
   return { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
 }
 
-function localOf(socket: Socket, server: TcpServerAddress | undefined): PeerAddress {
+function localOf(socket: Socket, server: TcpEndpoint | undefined): PeerAddress {
   if (server && 'path' in server) return { path: server.path };
   return { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
 }
