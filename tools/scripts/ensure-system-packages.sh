@@ -6,7 +6,8 @@
 # (tools/bench compiles its native load generator with it, and with libssl-dev for its TLS), prometheus and its promtool
 # (the servers' --metrics-port is scraped by a real one), openssl and ncat (TLS: the tests
 # make their certificates with openssl and drive the TLS server with s_client, s_server,
-# socat OPENSSL: and ncat --ssl).
+# socat OPENSSL: and ncat --ssl), tshark (the --pcap tests read the captures back with a
+# reader netlab did not write).
 # Installs what is missing with apt-get when it can (root on Debian/Ubuntu, as on CI);
 # otherwise names what to install and fails, rather than letting tests fail later in a less
 # clear way.
@@ -25,6 +26,7 @@ declare -A package_of=(
   [promtool]=prometheus
   [openssl]=openssl
   [ncat]=ncat
+  [tshark]=tshark
 )
 
 missing=()
