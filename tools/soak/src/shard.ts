@@ -4,7 +4,7 @@ import { createFaultProxy, type FaultProxy } from '@netlab-tools/tcp-fault-proxy
 import { Counters, Failures } from './counters';
 import { LoopLateness, type LoopDelayFigures } from './loop-lateness';
 import type { TcpBehaviour } from './options';
-import { openResources, sameKinds } from './resources';
+import { openResources, openResourcesOnceReleased, sameKinds } from './resources';
 import {
   PROXY_FAULTS,
   runTcpClient,
@@ -102,9 +102,7 @@ export async function runShard(
   await lossy.close();
   clearInterval(ticker);
   const loop = lateness.stop();
-  // A socket's handle is released in the loop turn after its 'close' event.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  const leftAfter = openResources();
+  const leftAfter = await openResourcesOnceReleased(leftBefore);
   return {
     shard: input.shard,
     counters: counters.toJSON(),

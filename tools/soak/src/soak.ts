@@ -2,7 +2,7 @@ import { MIB, RssSampler, type RssSummary } from '@netlab-tools/app-harness';
 import { Counters, Failures } from './counters';
 import { LoopLateness, type LoopDelayFigures } from './loop-lateness';
 import { splitClients, type SoakOptions, type TcpBehaviour } from './options';
-import { openResources, sameKinds } from './resources';
+import { openResources, openResourcesOnceReleased, sameKinds } from './resources';
 import { startSoakServer, type SoakServer } from './server-process';
 import { runShardInWorker, type PlannedClient, type ShardResult } from './shard';
 import { TCP_SERVER_ARGS } from './tcp-clients';
@@ -135,9 +135,7 @@ export async function runSoak(
   const rss = samplers.map((sampler) => sampler.stop());
   const exits = await Promise.all(servers.map((server) => server.stop()));
   const loopDelay = [lateness.stop(), ...results.map((result) => result.loop)];
-  // A child's process handle is released in the loop turn after its 'close' event.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  const leftAfter = openResources();
+  const leftAfter = await openResourcesOnceReleased(leftBefore);
   const shardsLeftOpen = results.filter((result) => result.leftOpen.length > 0);
 
   const checks: SoakCheck[] = [
