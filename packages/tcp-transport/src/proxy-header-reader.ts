@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ProxyHeaderDecoder, type ProxyHeader } from '@netlab/protocol';
-import { afterPendingIo } from './after-pending-io';
+import { afterPendingIo } from '@netlab/transport-core';
 
 /** How reading the PROXY header of a connection ended. */
 export type ProxyHeaderOutcome =

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { afterPendingIo } from './after-pending-io';
+import { afterPendingIo } from '@netlab/transport-core';
 import { CLOSE_REASON, type CloseReason } from './session';
 
 /** Why a connection gets no session: the one line it is told, and how its close is logged. */

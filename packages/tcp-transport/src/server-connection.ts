@@ -1,7 +1,12 @@
 import type { Socket } from 'node:net';
 import { FrameLimitError, NetlabError, type FrameCodec, type FrameDecoder } from '@netlab/protocol';
-import { describeBytes, levelEnabled, LOG_EVENT, type Logger } from '@netlab/transport-core';
-import { afterPendingIo } from './after-pending-io';
+import {
+  afterPendingIo,
+  describeBytes,
+  levelEnabled,
+  LOG_EVENT,
+  type Logger,
+} from '@netlab/transport-core';
 import {
   bulkStarted,
   framesObserved,

@@ -12,6 +12,8 @@ import {
   type TrafficTap,
 } from '@netlab/protocol';
 import {
+  afterNextPoll,
+  afterPendingIo,
   LOG_EVENT,
   silentLogger,
   WaitAbortedError,
@@ -27,7 +29,6 @@ import {
   TcpUsageError,
   type TcpEndpoint,
 } from './errors';
-import { afterNextPoll, afterPendingIo } from './after-pending-io';
 import { publishConnectionAccepted } from './diagnostics';
 import { resolveLimits, type TcpLimits } from './limits';
 import { readProxyHeader, type ProxyHeaderOutcome } from './proxy-header-reader';

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import { afterPendingIo } from './after-pending-io';
+import { afterPendingIo } from '@netlab/transport-core';
 import { nodeTls } from './lazy-tls';
 import { destroyOnTlsError } from './tls-connect';
 import { describeTlsError } from './tls-error-text';

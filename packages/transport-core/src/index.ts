@@ -7,3 +7,4 @@ export type { Endpoint, HostPort } from './endpoint-text';
 export { CLOSE_REASON, LOG_EVENT } from './log-events';
 export type { CloseReason, LogEvent } from './log-events';
 export { WaitAbortedError, waitForEvent } from './wait-for-event';
+export { afterNextPoll, afterPendingIo } from './after-pending-io';
