@@ -10,6 +10,7 @@ import {
   type TrafficTap,
 } from '@netlab/protocol';
 import {
+  afterPendingIo,
   LOG_EVENT,
   silentLogger,
   WaitAbortedError,
@@ -254,8 +255,10 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
     return new Promise<Buffer>((resolve, reject) => {
       let attempt = 0;
       let timer: NodeJS.Timeout | undefined;
+      let settled = false;
 
       function settle(): void {
+        settled = true;
         pending.delete(id);
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -279,9 +282,18 @@ export function createUdpClient(options: UdpClientOptions): UdpClient {
           settle();
           reject(new UdpSendError(endpoint, { cause: error }));
         });
-        timer = setTimeout(onTimer, waitAfterTry(attempt, backoff, random));
+        // A draw of 0 waits 1 ms, as Node runs any shorter timer: said here, so a faked
+        // clock keeps the same schedule.
+        timer = setTimeout(onTimer, Math.max(1, waitAfterTry(attempt, backoff, random)));
       }
+      // The wait ran out by this process's clock, which may have been late itself (a busy
+      // core, a GC pause): a reply already in the socket's buffer is read before the server
+      // is judged, so it is taken instead of being re-sent for or given up on.
       function onTimer(): void {
+        afterPendingIo(judgeSilence);
+      }
+      function judgeSilence(): void {
+        if (settled) return;
         if (attempt < tries) {
           send();
           return;

@@ -130,7 +130,10 @@ describe('createUdpClient', () => {
     const attempts = (c: ReturnType<typeof client>): unknown[] =>
       c.logger.records.filter((r) => r.msg === 'Sending request').map((r) => r.fields.attempt);
 
-    /** Lets I/O callbacks and promise reactions run without moving the faked clock. */
+    /**
+     * Lets I/O callbacks and promise reactions run without moving the faked clock; a due
+     * retry timer sends once the loop has read what is pending, so this lets it send too.
+     */
     const settleIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
     function outcome(promise: Promise<unknown>): () => string {
@@ -154,8 +157,10 @@ describe('createUdpClient', () => {
       for (const [index, wait] of waits.slice(0, -1).entries()) {
         const attempt = index + 2;
         jest.advanceTimersByTime(wait - 1);
+        await settleIo();
         expect(attempts(c)).toHaveLength(attempt - 1);
         jest.advanceTimersByTime(1);
+        await settleIo();
         expect(attempts(c)).toHaveLength(attempt);
         await fake.next();
       }
@@ -207,8 +212,10 @@ describe('createUdpClient', () => {
         [400, 4],
       ]) {
         jest.advanceTimersByTime(wait - 1);
+        await settleIo();
         expect(attempts(c)).toHaveLength(attempt - 1);
         jest.advanceTimersByTime(1);
+        await settleIo();
         expect(attempts(c)).toEqual(Array.from({ length: attempt }, (_, i) => i + 1));
         await fake.next();
       }
@@ -233,6 +240,7 @@ describe('createUdpClient', () => {
       const state = outcome(request);
       await fake.next();
       jest.advanceTimersByTime(2 ** 30);
+      await settleIo();
       expect(attempts(c)).toEqual([1, 2]);
       await fake.next();
       jest.advanceTimersByTime(2 ** 31 - 2);
@@ -255,6 +263,28 @@ describe('createUdpClient', () => {
     expect(fake.received.length).toBeGreaterThanOrEqual(3);
     const sent = fake.received.map((datagram) => Buffer.from(datagram.data).toString('hex'));
     expect(new Set(sent).size).toBe(1);
+  });
+
+  it('takes a reply that reached its socket while this process was late, instead of timing out', async () => {
+    // The server answers at once, then this process stays busy past the client's wait: the
+    // client's timer comes due with the reply already in its socket's buffer, unread. A
+    // verdict given at once would blame the server for this process's lateness.
+    const fake = await fakeServer();
+    fake.socket.once('message', (datagram, from) => {
+      const { id } = decodeEnvelope(datagram);
+      fake.socket.send(encodeEnvelope(id, Buffer.from('ANSWERED')), from.port, from.address);
+      // Queued after the send's own tick (an IP address is "looked up" on the next tick):
+      // the reply is on its way through loopback before the loop is held.
+      process.nextTick(() => {
+        const busyUntil = performance.now() + 300;
+        while (performance.now() < busyUntil); // six times the client's wait
+      });
+    });
+    const c = client(fake.port);
+    await expect(c.request('late reader', { timeout: 50, retries: 0 })).resolves.toEqual(
+      Buffer.from('ANSWERED'),
+    );
+    expect(fake.received).toHaveLength(1);
   });
 
   it('discards a late reply to an earlier request instead of taking it as the current one', async () => {
