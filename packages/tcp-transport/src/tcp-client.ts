@@ -7,6 +7,7 @@ import {
   type TrafficTap,
 } from '@netlab/protocol';
 import {
+  afterPendingIo,
   describeBytes,
   levelEnabled,
   silentLogger,
@@ -311,10 +312,13 @@ class FramedTcpClient<T> implements TcpClient<T> {
       if (settled) return; // refused at once: the client is closed
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeout !== undefined) {
-        timer = setTimeout(
-          () => giveUp(new TcpTimeoutError(this.target, timeout)),
-          Math.min(timeout, MAX_TIMER_MS),
-        );
+        // The time ran out by this process's clock, which may have been late itself (a busy
+        // core, a GC pause): a reply already in the socket's buffer is read before the
+        // server is judged.
+        const judgeSilence = (): void => {
+          if (!settled) giveUp(new TcpTimeoutError(this.target, timeout));
+        };
+        timer = setTimeout(() => afterPendingIo(judgeSilence), Math.min(timeout, MAX_TIMER_MS));
       }
     });
   }

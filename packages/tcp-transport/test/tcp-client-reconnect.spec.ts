@@ -139,6 +139,26 @@ describe('tcp client: per-request timeout', () => {
     expect(await client.request('next', { timeout: 30_000 })).toBe('ok next');
   });
 
+  it('takes a reply that reached its socket while this process was late, instead of timing out', async () => {
+    // The server answers at once, then this process stays busy past the request's timeout:
+    // the client's timer comes due with the reply already in its socket's buffer, unread. A
+    // verdict given at once would blame the server for this process's lateness.
+    const server = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('ANSWERED\n'); // on loopback, in the client's receive buffer at once
+        const busyUntil = performance.now() + 300;
+        while (performance.now() < busyUntil); // six times the request's timeout
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as { port: number };
+    const client = await connectTcp({ host: '127.0.0.1', port });
+    onCleanup(() => client.close());
+    await expect(client.request('late reader', { timeout: 50 })).resolves.toBe('ANSWERED');
+  });
+
   it('refuses a timeout that is not a positive number with TcpUsageError', async () => {
     const server = new RecordingServer();
     const client = await connectTcp({ host: '127.0.0.1', port: await server.listen() });
