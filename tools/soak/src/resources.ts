@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** The resources this thread holds that a finished soak must have closed. */
 export function openResources(): string[] {
   return process
@@ -24,7 +26,7 @@ export async function openResourcesOnceReleased(before: string[]): Promise<strin
   const deadline = Date.now() + RELEASE_BUDGET_MS;
   let open = openResources();
   while (!sameKinds(open, before) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     open = openResources();
   }
   return open;
