@@ -206,6 +206,19 @@ export class ServerConnection<T> {
   /** Past the grace period: close now, whatever is still unsent. */
   destroy(): void {
     this.reason ??= CLOSE_REASON.shutdown;
+    this.#destroySocket();
+  }
+
+  /**
+   * Closes the socket at once, and the connection with it: no frame is answered after this.
+   * The socket's 'close' (which marks the connection closed) comes a loop turn later, and
+   * before it Node still runs the callbacks of writes it dropped and emits input it had
+   * read: were the connection still open, the first resumed reading and the second queued
+   * frames, and every frame left was answered into the void, the stuck writer's 2,000
+   * History replies of 60 kB among them.
+   */
+  #destroySocket(): void {
+    if (this.state === CONNECTION_STATE.open) this.state = CONNECTION_STATE.ending;
     this.#socket.destroy();
   }
 
@@ -482,10 +495,9 @@ export class ServerConnection<T> {
     if (this.state !== CONNECTION_STATE.open) return false;
     const limit = this.#ctx.limits.maxPendingWriteBytes;
     if (this.#socket.writableLength > limit) {
-      this.state = CONNECTION_STATE.ending;
       this.reason = CLOSE_REASON.reset;
       this.detail = 'slow reader';
-      this.#socket.destroy();
+      this.#destroySocket();
       return false;
     }
     this.#write(this.#encode([frame]));
@@ -539,13 +551,16 @@ export class ServerConnection<T> {
     this.#awaitingFlush = true;
     // An empty write's callback runs once everything before it is handed to the kernel;
     // unlike 'drain' it comes whatever the socket's highWaterMark.
-    this.#socket.write(EMPTY, () => this.#onFlushed());
+    this.#socket.write(EMPTY, (error?: Error | null) => this.#onFlushed(error));
     this.#stuckTimer ??= setTimeout(() => this.#onStuck(), this.#ctx.limits.stuckWriterTimeoutMs);
   }
 
   // The handlers below are methods, not bound fields: each is wrapped when it is needed,
   // so an idle connection does not carry a closure for each (10,000 idle connections).
-  #onFlushed(): void {
+  #onFlushed(error?: Error | null): void {
+    // A write that failed (the peer reset, the socket destroyed) flushed nothing: the socket
+    // is closing, and what is queued is for nobody.
+    if (error) return this.#failed(error);
     if (!this.#awaitingFlush) return;
     this.#awaitingFlush = false;
     clearTimeout(this.#stuckTimer);
@@ -673,7 +688,7 @@ export class ServerConnection<T> {
     // Nothing can be said to a peer that does not read: close without a notice.
     this.reason ??= CLOSE_REASON.idleTimeout;
     this.detail ??= 'stuck writer';
-    this.#socket.destroy();
+    this.#destroySocket();
   }
 
   /**
@@ -695,11 +710,13 @@ export class ServerConnection<T> {
   #onLinger(): void {
     this.#lingerTimer = undefined;
     // The peer's FIN, or its reading of our last replies, may be waiting on a late server.
-    afterPendingIo(() => this.#socket.destroy());
+    afterPendingIo(() => this.#destroySocket());
   }
 
   #failed(error: NodeJS.ErrnoException): void {
     // ECONNRESET, EPIPE and friends: the peer went away. A normal event, logged on close.
+    // Node destroys the socket; nothing read from it is answered any more.
+    if (this.state === CONNECTION_STATE.open) this.state = CONNECTION_STATE.ending;
     this.reason ??= CLOSE_REASON.reset;
     this.detail ??= error.code ?? error.message;
   }

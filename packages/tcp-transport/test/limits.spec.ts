@@ -1,4 +1,11 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
 import { LineSocket } from '@netlab-tools/app-harness';
+import {
+  TCP_CHANNEL,
+  type TcpConnectionAcceptedMessage,
+  type TcpMessageReceivedMessage,
+} from '../src';
 import { onCleanup, runCleanups, startLineServer } from './helpers';
 
 afterEach(runCleanups);
@@ -191,6 +198,44 @@ describe('tcp server limits: backpressure', () => {
       detail: 'stuck writer',
     });
     await good.check();
+  });
+
+  it('answers no frame more once it has given up on a client that never reads', async () => {
+    // The server-side socket of each connection, and the frames taken after it was destroyed.
+    const serverSockets = new Map<number, Socket>();
+    let framesAfterGivingUp = 0;
+    const onAccepted = (message: unknown): void => {
+      const { connection, socket } = message as TcpConnectionAcceptedMessage;
+      serverSockets.set(connection.id, socket);
+    };
+    const onReceived = (message: unknown): void => {
+      const { connection } = message as TcpMessageReceivedMessage;
+      if (serverSockets.get(connection.id)?.destroyed) framesAfterGivingUp++;
+    };
+    subscribe(TCP_CHANNEL.connectionAccepted, onAccepted);
+    subscribe(TCP_CHANNEL.messageReceived, onReceived);
+    onCleanup(() => {
+      unsubscribe(TCP_CHANNEL.connectionAccepted, onAccepted);
+      unsubscribe(TCP_CHANNEL.messageReceived, onReceived);
+    });
+    const { port, logger } = await startLineServer({
+      limits: { ...SMALL, idleTimeoutMs: 10_000, maxLineBytes: 65_536 },
+      historyMaxBytes: 100_000,
+    });
+    const client = await LineSocket.connect({ port }, { reading: false });
+    // A 30 kB message makes each History reply 30 kB. The server's first read takes some
+    // 4,400 of the 6,000 requests, 130 MB of replies: more than the kernel holds, so most
+    // are still queued when the stuck-writer limit closes the connection. (Answered after
+    // that, they were written into the void: 2,001 requests of the built app's own test.)
+    client.send(`${'m'.repeat(30_000)}\n${'History\n'.repeat(6000)}`);
+    expect(await logger.waitFor('Connection closed', { connection: 1 })).toMatchObject({
+      reason: 'idle timeout',
+      detail: 'stuck writer',
+    });
+    const answered = logger.find('Received message from client', { connection: 1 });
+    expect(answered.length).toBeGreaterThan(1);
+    expect(answered.length).toBeLessThan(6001);
+    expect(framesAfterGivingUp).toBe(0);
   });
 
   it('answers every line of a client that reads slowly, however many replies it owes', async () => {
