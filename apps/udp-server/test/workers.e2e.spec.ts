@@ -60,13 +60,32 @@ describe('udp-server --workers (built app)', () => {
     expect(new Set(listening.map(pidOf)).size).toBe(2);
   });
 
-  it('answers datagrams from both workers, and every log line says which worker wrote it', async () => {
-    const { server } = await startTwoWorkers();
+  it('answers datagrams on either worker, and every log line says which worker wrote it', async () => {
+    const { server, listening } = await startTwoWorkers();
     const replies = await sendMany(server.port, 8, 25);
     expect(replies).toHaveLength(200);
     expect(replies.every((reply) => /^SOCKET \d DATAGRAM \d+$/.test(reply))).toBe(true);
-    const received = await server.logs.waitForCount('Received message from client', 200);
-    expect(new Set(received.map((line) => line.worker))).toEqual(new Set([1, 2]));
+    await server.logs.waitForCount('Received message from client', 200);
+    // Both workers read the one shared socket, and which of them the kernel wakes is up to
+    // the scheduler: on a busy machine one may take all 200. So each is shown answering
+    // alone, with the other stopped (SIGSTOP) and so unable to take a datagram.
+    for (const running of listening) {
+      const stopped = listening.find((line) => line !== running)!;
+      const before = server.logs.find('Received message from client').length;
+      process.kill(pidOf(stopped), 'SIGSTOP');
+      try {
+        expect(await sendMany(server.port, 2, 5)).toHaveLength(10);
+        const received = await server.logs.waitForCount(
+          'Received message from client',
+          before + 10,
+        );
+        expect(received.slice(before).map((line) => line.worker)).toEqual(
+          Array.from({ length: 10 }, () => running.worker),
+        );
+      } finally {
+        process.kill(pidOf(stopped), 'SIGCONT');
+      }
+    }
     for (const line of server.logs.lines) {
       expect(line).toEqual(expect.objectContaining({ worker: expect.any(Number) }));
     }
