@@ -43,11 +43,13 @@ describe('createUdpServer', () => {
     expect(address).toEqual({ address: '127.0.0.1', port: expect.any(Number), family: 'IPv4' });
     expect(address.port).toBeGreaterThan(0);
     expect(server.address).toEqual(address);
-    expect(logger.records).toContainEqual({
-      level: 'info',
-      msg: 'Listening at',
-      fields: { transport: 'udp', address: '127.0.0.1', port: address.port },
-    });
+    expect(logger.records).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'Listening at',
+        fields: { transport: 'udp', address: '127.0.0.1', port: address.port },
+      }),
+    );
   });
 
   it('answers a plain datagram with a plain reply and logs the sender and byte count', async () => {
@@ -57,11 +59,13 @@ describe('createUdpServer', () => {
     const reply = await client.next();
     expect(reply.data.toString()).toBe('HELLO');
     expect(reply.rinfo.port).toBe(address.port);
-    expect(logger.records).toContainEqual({
-      level: 'info',
-      msg: 'Received message from client',
-      fields: { remote: { address: '127.0.0.1', port: client.port }, bytes: 5 },
-    });
+    expect(logger.records).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        msg: 'Received message from client',
+        fields: { remote: { address: '127.0.0.1', port: client.port }, bytes: 5 },
+      }),
+    );
   });
 
   it('answers an enveloped datagram with an envelope carrying the same id', async () => {

@@ -4,6 +4,8 @@ export interface LogRecord {
   level: 'debug' | 'info' | 'warn' | 'error';
   msg: string;
   fields: Record<string, unknown>;
+  /** When it was logged, by `performance.now()`. */
+  at: number;
 }
 
 /** A Logger that keeps every record, so tests can assert on the contract's (docs/contract.md) log events. */
@@ -18,7 +20,12 @@ export function captureLogger(): Logger & {
   const at =
     (level: LogRecord['level']) =>
     (fields: object, msg: string): void => {
-      const record = { level, msg, fields: fields as Record<string, unknown> };
+      const record = {
+        level,
+        msg,
+        fields: fields as Record<string, unknown>,
+        at: performance.now(),
+      };
       records.push(record);
       for (const waiter of waiters.filter((w) => w.msg === msg)) {
         waiters.splice(waiters.indexOf(waiter), 1);
