@@ -8,3 +8,5 @@ export { CLOSE_REASON, LOG_EVENT } from './log-events';
 export type { CloseReason, LogEvent } from './log-events';
 export { WaitAbortedError, waitForEvent } from './wait-for-event';
 export { afterNextPoll, afterPendingIo } from './after-pending-io';
+export { watchLoopStalls } from './loop-stalls';
+export type { LoopStalls } from './loop-stalls';
