@@ -1,5 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { LineSocket, onCleanup, runCleanups, startServer } from '@netlab-tools/app-harness';
+import {
+  LineSocket,
+  onCleanup,
+  runCleanups,
+  startServer,
+  stopProcess,
+} from '@netlab-tools/app-harness';
 import type { RunningServer } from '@netlab-tools/app-harness';
 
 // A server whose own event loop is late (a busy core, a long pause) must not blame a client
@@ -23,23 +28,12 @@ afterEach(runCleanups);
  * the server sleeps through a deadline is the condition under test, not an event to await.
  */
 async function stopServerFor(server: RunningServer, meanwhile: () => Promise<void>): Promise<void> {
-  server.child.kill('SIGSTOP');
   onCleanup(() => void server.child.kill('SIGCONT'));
-  await stopped(server.child.pid ?? 0);
+  await stopProcess(server.child.pid ?? 0);
   const stoppedAt = Date.now();
   await meanwhile();
   await new Promise((resolve) => setTimeout(resolve, STOPPED_MS - (Date.now() - stoppedAt)));
   server.child.kill('SIGCONT');
-}
-
-/**
- * Resolves once the process is in the stopped state. A signal is delivered asynchronously:
- * bytes sent before it takes effect would be read at once, and test nothing.
- */
-async function stopped(pid: number): Promise<void> {
-  // The state is the field after the command name, which is in parentheses.
-  const state = async () => (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.[0];
-  while ((await state()) !== 'T') await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 describe('tcp-server (built app) stopped past a deadline while the client was on time', () => {
@@ -117,9 +111,8 @@ describe('tcp-server (built app) stopped past a deadline while the client was on
     // Stopped, the server leaves the connection in its listen backlog, the line in the
     // kernel and the SIGTERM pending. Woken, it accepts the connection and handles the
     // signal in one loop turn, before the connection's first read.
-    server.child.kill('SIGSTOP');
     onCleanup(() => void server.child.kill('SIGCONT'));
-    await stopped(server.child.pid ?? 0);
+    await stopProcess(server.child.pid ?? 0);
     const client = await LineSocket.connect({ port: server.port });
     await client.write('Hi\n');
     server.child.kill('SIGTERM');

@@ -6,7 +6,13 @@
 // Elsewhere: port in use (one stderr line, exit 1) in udp-server.e2e.spec.ts; the rate
 // limiter's bounded table in packages/udp-transport/src/rate-limiter.spec.ts.
 import { decodeEnvelope, encodeEnvelope } from '@netlab/protocol';
-import { runCleanups, startServer, type RunningServer } from '@netlab-tools/app-harness';
+import {
+  onCleanup,
+  runCleanups,
+  startServer,
+  stopProcess,
+  type RunningServer,
+} from '@netlab-tools/app-harness';
 import { DatagramPeer, wellBehavedSender } from './support/datagram-peer';
 
 function start(args: string[] = []): Promise<RunningServer> {
@@ -161,4 +167,36 @@ describe('udp-server (built app) under abuse: a flood from one source', () => {
     ).toEqual([]);
     await good.check();
   }, 120_000);
+});
+
+describe('udp-server (built app) with --rate-limit, stopped while a well-behaved source sends', () => {
+  it("answers every datagram a source sent at half its limit while the server was stopped: the backlog is the server's delay, not a burst", async () => {
+    const server = await start(['--rate-limit', '10', '--log-level', 'debug']);
+    const peer = await DatagramPeer.open(server.port, { localAddress: '127.0.0.2' });
+    expect((await peer.exchange('first')).toString()).toBe('FIRST');
+
+    // 20 datagrams at 5 a second (half of --rate-limit 10) reach the kernel while the server
+    // does not run; it reads them in one go when continued. A bucket of 10 judged at that
+    // moment would drop 10 of them for the server's own four seconds of delay.
+    onCleanup(() => void server.child.kill('SIGCONT'));
+    await stopProcess(server.child.pid ?? 0);
+    for (let i = 0; i < 20; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      await peer.send(`steady ${i}`);
+    }
+    server.child.kill('SIGCONT');
+
+    // Each datagram is either answered or dropped, and says which in the log.
+    let settled = 0;
+    await server.logs.waitUntil(
+      (line) =>
+        (line.msg === 'Received message from client' ||
+          line.msg === 'Dropped datagram over rate limit') &&
+        ++settled === 21,
+    );
+    expect(server.logs.find('Dropped datagram over rate limit')).toEqual([]);
+    const replies = [];
+    for (let i = 0; i < 20; i++) replies.push((await peer.next()).toString());
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => `STEADY ${i}`));
+  }, 60_000);
 });

@@ -1,15 +1,30 @@
 import { UdpUsageError } from './errors';
 import { RateLimiter } from './rate-limiter';
 
-function clock(): { now: () => number; advance(ms: number): void } {
+function clock(): {
+  now: () => number;
+  lateMs: () => number;
+  advance(ms: number): void;
+  /** The server's loop is late for `ms`: time passes, and all of it is lateness. */
+  stall(ms: number): void;
+} {
   let t = 0;
-  return { now: () => t, advance: (ms) => (t += ms) };
+  let late = 0;
+  return {
+    now: () => t,
+    lateMs: () => late,
+    advance: (ms) => (t += ms),
+    stall: (ms) => {
+      t += ms;
+      late += ms;
+    },
+  };
 }
 
 describe('RateLimiter', () => {
   it('allows a burst, then refuses until tokens refill at perSecond', () => {
     const time = clock();
-    const limiter = new RateLimiter({ perSecond: 10, burst: 3, maxSources: 10 }, time.now);
+    const limiter = new RateLimiter({ perSecond: 10, burst: 3, maxSources: 10 }, time);
     expect([1, 2, 3, 4].map(() => limiter.allow('10.0.0.1'))).toEqual([true, true, true, false]);
     time.advance(100); // one token at 10 per second
     expect(limiter.allow('10.0.0.1')).toBe(true);
@@ -17,7 +32,7 @@ describe('RateLimiter', () => {
   });
 
   it('counts each source separately', () => {
-    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 10 }, clock().now);
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 10 }, clock());
     expect(limiter.allow('10.0.0.1')).toBe(true);
     expect(limiter.allow('10.0.0.1')).toBe(false);
     expect(limiter.allow('10.0.0.2')).toBe(true);
@@ -25,7 +40,7 @@ describe('RateLimiter', () => {
 
   it('never tracks more than maxSources, forgetting the least recently seen', () => {
     const time = clock();
-    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 2 }, time.now);
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 2 }, time);
     limiter.allow('a');
     limiter.allow('b');
     limiter.allow('a'); // a is now the most recent; b the oldest
@@ -37,7 +52,7 @@ describe('RateLimiter', () => {
 
   it('tracks at most maxSources however many spoofed sources flood it, each answered once then limited', () => {
     const time = clock();
-    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 1000 }, time.now);
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1, maxSources: 1000 }, time);
     let largest = 0;
     let allowed = 0;
     for (let i = 0; i < 100_000; i++) {
@@ -53,7 +68,7 @@ describe('RateLimiter', () => {
 
   it('keeps limiting a flooding source while fewer than maxSources others are seen', () => {
     const time = clock();
-    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 100 }, time.now);
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 100 }, time);
     let allowed = 0;
     // A datagram every millisecond for 10 seconds (10,001 of them, 0 ms to 10,000 ms).
     for (let i = 0; i <= 10_000; i++) {
@@ -66,9 +81,41 @@ describe('RateLimiter', () => {
 
   it('does not refill beyond burst', () => {
     const time = clock();
-    const limiter = new RateLimiter({ perSecond: 100, burst: 2, maxSources: 1 }, time.now);
+    const limiter = new RateLimiter({ perSecond: 100, burst: 2, maxSources: 1 }, time);
     time.advance(60_000);
     expect([1, 2, 3].map(() => limiter.allow('a'))).toEqual([true, true, false]);
+  });
+
+  it("takes the backlog of a stalled server from a steady source as that source's pace, not a burst", () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 10 }, time);
+    expect(limiter.allow('a')).toBe(true);
+    // The source sends 5 a second (half its limit) while the server is stopped for 4 s: 20
+    // datagrams wait in the kernel and are read in one go when it runs again.
+    time.stall(4_000);
+    const backlog = Array.from({ length: 20 }, () => limiter.allow('a'));
+    expect(backlog.filter(Boolean)).toHaveLength(20);
+  });
+
+  it('still holds a source to burst plus perSecond over the stall, and to burst once the backlog is read', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 10 }, time);
+    limiter.allow('a'); // 9 tokens left
+    time.stall(4_000); // 40 more came in: the bucket may hold 10 + 40 for 4 s
+    const first = Array.from({ length: 60 }, () => limiter.allow('a')).filter(Boolean).length;
+    expect(first).toBe(49);
+    // Unused, the stall's larger bucket lasts as long as the stall did; then burst again.
+    time.advance(4_000);
+    const later = Array.from({ length: 60 }, () => limiter.allow('a')).filter(Boolean).length;
+    expect(later).toBe(10);
+  });
+
+  it('gives nothing for time the server was on time, however long', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 10 }, time);
+    limiter.allow('a');
+    time.advance(4_000);
+    expect(Array.from({ length: 60 }, () => limiter.allow('a')).filter(Boolean)).toHaveLength(10);
   });
 
   it('rejects nonsense options at once', () => {

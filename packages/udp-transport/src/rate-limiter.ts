@@ -10,26 +10,49 @@ export interface RateLimitOptions {
   maxSources: number;
 }
 
+/** The limiter's sense of time: now, and how long this process has been late in all. */
+export interface RateLimiterClock {
+  now(): number;
+  /** Milliseconds the event loop has run late so far (see watchLoopStalls); 0 if unknown. */
+  lateMs(): number;
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
+  /** `clock.lateMs()` when the bucket was last refilled. */
+  lateAt: number;
+  /** A larger bucket for the backlog of a stall, and until when it holds. */
+  stallBurst: number;
+  stallBurstUntil: number;
 }
 
 /**
  * Bounded per-source rate limiter. A flood from many spoofed addresses can only grow the table
  * to `maxSources`; the Map's insertion order doubles as the least-recently-seen order.
+ *
+ * A server that was late (a busy core, a GC pause, stopped) reads in one go what a source sent
+ * at a steady pace meanwhile: judged by when it was read, that backlog looks like a burst, and
+ * a bucket of `burst` tokens would drop a well-behaved client's datagrams for the server's own
+ * delay. So the time the loop was late since a source's last datagram may fill its bucket past
+ * `burst` (by `perSecond` for each second of it), for as long again as the stall lasted: enough
+ * to read the backlog. Tokens still come only at `perSecond`, so no source gets more than
+ * `burst` plus `perSecond` a second over any stretch of time, late server or not.
  */
 export class RateLimiter {
   readonly #options: RateLimitOptions;
   readonly #buckets = new Map<string, Bucket>();
-  readonly #now: () => number;
+  readonly #clock: RateLimiterClock;
 
-  constructor(options: RateLimitOptions, now: () => number = () => performance.now()) {
+  constructor(
+    options: RateLimitOptions,
+    clock: RateLimiterClock = { now: () => performance.now(), lateMs: () => 0 },
+  ) {
     if (!(options.perSecond > 0) || !(options.burst >= 1) || !(options.maxSources >= 1)) {
       throw new UdpUsageError('rateLimit needs perSecond > 0, burst >= 1 and maxSources >= 1');
     }
     this.#options = options;
-    this.#now = now;
+    this.#clock = clock;
   }
 
   get trackedSources(): number {
@@ -38,22 +61,34 @@ export class RateLimiter {
 
   /** Takes one token for `source`; false when its bucket is empty (drop the datagram). */
   allow(source: string): boolean {
-    const now = this.#now();
+    const now = this.#clock.now();
+    const lateMs = this.#clock.lateMs();
     const { perSecond, burst, maxSources } = this.#options;
     let bucket = this.#buckets.get(source);
     if (bucket) {
       this.#buckets.delete(source);
-      bucket.tokens = Math.min(
-        burst,
-        bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond,
-      );
+      const elapsedMs = now - bucket.updatedAt;
+      const stalledMs = Math.min(elapsedMs, lateMs - bucket.lateAt);
+      if (stalledMs > 0) {
+        bucket.stallBurst = burst + (stalledMs / 1000) * perSecond;
+        bucket.stallBurstUntil = now + stalledMs;
+      }
+      const size = now < bucket.stallBurstUntil ? bucket.stallBurst : burst;
+      bucket.tokens = Math.min(size, bucket.tokens + (elapsedMs / 1000) * perSecond);
       bucket.updatedAt = now;
+      bucket.lateAt = lateMs;
     } else {
       if (this.#buckets.size >= maxSources) {
         const oldest = this.#buckets.keys().next().value as string;
         this.#buckets.delete(oldest);
       }
-      bucket = { tokens: burst, updatedAt: now };
+      bucket = {
+        tokens: burst,
+        updatedAt: now,
+        lateAt: lateMs,
+        stallBurst: burst,
+        stallBurstUntil: 0,
+      };
     }
     this.#buckets.set(source, bucket);
     if (bucket.tokens < 1) return false;

@@ -11,7 +11,9 @@ import {
   silentLogger,
   WaitAbortedError,
   waitForEvent,
+  watchLoopStalls,
   type Logger,
+  type LoopStalls,
 } from '@netlab/transport-core';
 import { dumpDatagram, type Peer } from './datagram-dump';
 import { tapDatagram } from './datagram-tap';
@@ -127,7 +129,14 @@ const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 export function createUdpServer(options: UdpServerOptions): UdpServer {
   const { handler, dump = false, tap } = options;
   const logger = options.logger ?? silentLogger;
-  const limiter = options.rateLimit ? new RateLimiter(options.rateLimit) : undefined;
+  /** How late this server's loop ran while listening: the rate limiter gives that time back. */
+  let stalls: LoopStalls | undefined;
+  const limiter = options.rateLimit
+    ? new RateLimiter(options.rateLimit, {
+        now: () => performance.now(),
+        lateMs: () => stalls?.lateMs() ?? 0,
+      })
+    : undefined;
   const maxInFlight = options.maxInFlight ?? DEFAULT_UDP_MAX_IN_FLIGHT;
   if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
     throw new UdpUsageError(`maxInFlight must be an integer of at least 1 (got ${maxInFlight})`);
@@ -301,6 +310,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
     } catch {
       // The kernel caps the size (net.core.rmem_max); the default still works, only smaller.
     }
+    if (limiter) stalls = watchLoopStalls();
     sock.on('message', onMessage);
     sock.on('error', onRuntimeError);
     const info = sock.address();
@@ -334,6 +344,7 @@ export function createUdpServer(options: UdpServerOptions): UdpServer {
       return closing;
     }
     sock.off('message', onMessage);
+    stalls?.stop();
     closing = (async () => {
       if (inFlight > 0) {
         // Replies of handlers in flight still go out through the open socket.

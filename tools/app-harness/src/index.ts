@@ -33,6 +33,7 @@ export {
   type ServerExit,
 } from './server-launcher';
 export { findListeningPort, type Transport } from './listening-socket';
+export { stopProcess } from './process-state';
 export { Prometheus, type Sample, type ScrapeTarget } from './prometheus';
 export { readCapture, type CapturedPacket } from './capture-reader';
 export { temporaryPath } from './temp-path';
