@@ -52,7 +52,7 @@ function boundaries({ testsMayUseTools }) {
       {
         // Test and demo tools (fault proxies, the app harness): never a dependency of shipped code.
         sourceTag: 'type:tool',
-        onlyDependOnLibsWithTags: ['type:protocol', 'type:tool'],
+        onlyDependOnLibsWithTags: ['type:protocol', 'type:transport-core', 'type:tool'],
       },
       { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
       { sourceTag: 'scope:udp', onlyDependOnLibsWithTags: ['scope:udp', 'scope:shared'] },

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { afterPendingIo } from '@netlab/transport-core';
 import { onCleanup } from './cleanup';
 
 /** Where a line server listens: a TCP port on loopback (or `host`), or a Unix socket path. */
@@ -140,21 +141,29 @@ export class LineSocket {
     return rest;
   }
 
-  /** Resolves true when something arrives, false at the deadline. */
+  /**
+   * Resolves true when something arrives, false at the deadline. The deadline is judged after
+   * this process has read what already reached its socket (afterPendingIo): a test process
+   * late on a busy machine must not time out a reply that waited in its own buffer.
+   */
   #changeBefore(deadline: number): Promise<boolean> {
     return new Promise((resolve) => {
+      let verdict: NodeJS.Immediate | undefined;
       const timer =
         deadline === Infinity
           ? undefined
           : setTimeout(
               () => {
-                this.#wake = undefined;
-                resolve(false);
+                verdict = afterPendingIo(() => {
+                  this.#wake = undefined;
+                  resolve(false);
+                });
               },
               Math.max(0, deadline - Date.now()),
             );
       this.#wake = () => {
         clearTimeout(timer);
+        clearImmediate(verdict);
         resolve(true);
       };
     });
