@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import { describeCause } from '@netlab/transport-core';
+import { afterPendingIo, describeCause } from '@netlab/transport-core';
 import { CheckFailure } from './check-failure';
+import { untilWokenOrAfter } from './wait-for-reply';
 
 /** What a read from the server gave: a line (without '\n' or '\r'), the end, or nothing in time. */
 export type ReadResult = { kind: 'line'; text: string } | { kind: 'closed' } | { kind: 'timeout' };
@@ -42,17 +43,24 @@ export class TcpProbe {
   ): Promise<TcpProbe> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
+      // Judged once pending I/O is read: a grader late itself (a busy machine) must not
+      // fail a server whose answer to the connect already waits in the kernel.
+      let verdict: NodeJS.Immediate | undefined;
       const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new CheckFailure(sent, 'a connection', `no connection within ${timeoutMs} ms`));
+        verdict = afterPendingIo(() => {
+          socket.destroy();
+          reject(new CheckFailure(sent, 'a connection', `no connection within ${timeoutMs} ms`));
+        });
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
+        clearImmediate(verdict);
         socket.removeAllListeners('error');
         resolve(new TcpProbe(socket));
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        clearImmediate(verdict);
         reject(
           new CheckFailure(sent, 'a connection', `could not connect: ${describeCause(error)}`),
         );
@@ -99,13 +107,7 @@ export class TcpProbe {
       }
       const left = deadline - Date.now();
       if (left <= 0) return { kind: 'timeout' };
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await untilWokenOrAfter(left, (wake) => (this.#wake = wake));
       this.#wake = undefined;
     }
   }

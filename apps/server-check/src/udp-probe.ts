@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
+import { untilWokenOrAfter } from './wait-for-reply';
 
 /**
  * One UDP socket connected to the server under test (the kernel then drops datagrams from
@@ -48,13 +49,7 @@ export class UdpProbe {
       if (reply) return reply;
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await untilWokenOrAfter(left, (wake) => (this.#wake = wake));
       this.#wake = undefined;
     }
   }
