@@ -97,6 +97,17 @@ describe('RateLimiter', () => {
     expect(backlog.filter(Boolean)).toHaveLength(20);
   });
 
+  it('keeps the larger bucket when the loop is late again, a little, while it reads the backlog', () => {
+    const time = clock();
+    const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 10 }, time);
+    expect(limiter.allow('a')).toBe(true);
+    time.stall(4_000);
+    const backlog = Array.from({ length: 5 }, () => limiter.allow('a'));
+    time.stall(1); // a timer ran between two reads of the backlog, a millisecond late
+    backlog.push(...Array.from({ length: 15 }, () => limiter.allow('a')));
+    expect(backlog.filter(Boolean)).toHaveLength(20);
+  });
+
   it('still holds a source to burst plus perSecond over the stall, and to burst once the backlog is read', () => {
     const time = clock();
     const limiter = new RateLimiter({ perSecond: 10, burst: 10, maxSources: 10 }, time);

@@ -70,8 +70,11 @@ export class RateLimiter {
       const elapsedMs = now - bucket.updatedAt;
       const stalledMs = Math.min(elapsedMs, lateMs - bucket.lateAt);
       if (stalledMs > 0) {
-        bucket.stallBurst = burst + (stalledMs / 1000) * perSecond;
-        bucket.stallBurstUntil = now + stalledMs;
+        // A stall while the last one's backlog is still being read (the loop late again
+        // between two reads) adds to the larger bucket; it never shrinks it.
+        const base = now < bucket.stallBurstUntil ? bucket.stallBurst : burst;
+        bucket.stallBurst = base + (stalledMs / 1000) * perSecond;
+        bucket.stallBurstUntil = Math.max(bucket.stallBurstUntil, now + stalledMs);
       }
       const size = now < bucket.stallBurstUntil ? bucket.stallBurst : burst;
       bucket.tokens = Math.min(size, bucket.tokens + (elapsedMs / 1000) * perSecond);
