@@ -21,6 +21,21 @@ describe('watchLoopStalls', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it("does not count a timer's jitter (up to 10 ms late) as a stall, however often", () => {
+    jest.useFakeTimers();
+    let t = 0;
+    const stalls = watchLoopStalls(50, () => t);
+    for (let turn = 1; turn <= 1_000; turn++) {
+      t += 52; // 2 ms late each turn: an idle loop's timer, not a stall
+      jest.advanceTimersByTime(50);
+    }
+    expect(stalls.lateMs()).toBe(0);
+    t += 50 + 11; // 11 ms late: counted
+    expect(stalls.lateMs()).toBe(11);
+    stalls.stop();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('sees a real stall of this process (a busy loop of 300 ms) as at least 250 ms late', () => {
     const stalls = watchLoopStalls(50);
     const before = stalls.lateMs();

@@ -36,8 +36,9 @@ interface Bucket {
  * a bucket of `burst` tokens would drop a well-behaved client's datagrams for the server's own
  * delay. So the time the loop was late since a source's last datagram may fill its bucket past
  * `burst` (by `perSecond` for each second of it), for as long again as the stall lasted: enough
- * to read the backlog. Tokens still come only at `perSecond`, so no source gets more than
- * `burst` plus `perSecond` a second over any stretch of time, late server or not.
+ * to read the backlog. Tokens still come only at `perSecond`: since a source was first seen it
+ * never gets more than `burst` plus `perSecond` a second in all; only what accrued during a
+ * stall may come at once.
  */
 export class RateLimiter {
   readonly #options: RateLimitOptions;
