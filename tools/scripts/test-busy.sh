@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 core=${BUSY_CORE:-0}
+# Every test runs again, under load: Nx would otherwise replay the results it cached from an
+# earlier, idle run (Nx 23 keeps its cache under ~/.nx, shared by every clone of the
+# workspace on the machine), and the busy machine would test nothing.
+export NX_SKIP_NX_CACHE=true
 # The burner spins, and every few hundred million turns checks that this script is still
 # its parent: even if the script is killed outright (SIGKILL), the burner does not outlive it.
 burn='const parent = process.ppid; for (let i = 1; ; i++) if (i % 3e8 === 0 && process.ppid !== parent) process.exit(0);'
